@@ -1,0 +1,1 @@
+"""Benchmarks: each prints one line with its ratio against a baseline measured in the same run."""

@@ -1,0 +1,1 @@
+"""memberclub: a members club and points platform for subscription businesses."""

@@ -1,0 +1,1 @@
+"""The `memberclub` command line: one management command per verb, with --json output."""

@@ -1,0 +1,31 @@
+"""`memberclub contracts import FILE [--encoding cp932]`: upsert the contract feed."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from memberclub.cli.base import JsonCommand
+from memberclub.cli.reports import import_summary
+from memberclub.contracts.importer import contracts_import
+
+
+class Command(JsonCommand):
+    """Import contracts."""
+
+    help = "Import the contract feed (CSV), upserting by customer ID."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """Arguments: `import FILE [--encoding E]`."""
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        feed = verbs.add_parser("import", help="import a contracts CSV file")
+        feed.add_argument("file", type=Path)
+        feed.add_argument("--encoding", default="utf-8", help="utf-8 (default) or cp932")
+
+    def perform(self, **options: Any) -> dict[str, Any]:
+        """Import the file."""
+        return contracts_import(path=options["file"], encoding=options["encoding"]).as_dict()
+
+    def summarise(self, result: dict[str, Any]) -> str:
+        """Counts, then each rejected row."""
+        return import_summary(result)

@@ -1,0 +1,1 @@
+"""Django settings and URL configuration."""

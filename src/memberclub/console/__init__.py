@@ -1,0 +1,1 @@
+"""The operator console: Django admin with staff roles and an audit log."""

@@ -1,0 +1,1 @@
+"""Pure business rules: no Django, no database, no clock."""

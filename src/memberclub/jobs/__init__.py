@@ -1,0 +1,1 @@
+"""Periodic batch jobs: accrual, expiry and notices, set-based and resumable."""

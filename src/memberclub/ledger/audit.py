@@ -1,0 +1,130 @@
+"""Re-deriving every balance from the journal (SPEC §6): one set-based query per invariant."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+# How many violations of one invariant are listed; `truncated` says when there are more.
+LISTED_PER_CHECK = 100
+
+LOT_TOTALS = """
+    SELECT account_id, expires_on, SUM(points) AS total,
+           SUM(CASE WHEN kind IN ('GRANT', 'ADJUST') AND points > 0 THEN points ELSE 0 END)
+             AS credited
+    FROM ledger_entry WHERE expires_on IS NOT NULL GROUP BY account_id, expires_on
+"""
+
+CHECKS: dict[str, str] = {
+    # Per lot: remaining = its single-lot entries + its draws; 0 <= remaining <= granted;
+    # granted = the credits that went into it.
+    "lot_matches_journal": f"""
+        SELECT l.id, l.account_id, l.expires_on, l.granted, l.remaining,
+               COALESCE(e.total, 0) + COALESCE(d.total, 0) AS derived,
+               COALESCE(e.credited, 0) AS credited
+        FROM ledger_lot l
+        LEFT JOIN ({LOT_TOTALS}) e ON e.account_id = l.account_id AND e.expires_on = l.expires_on
+        LEFT JOIN (SELECT lot_id, SUM(points) AS total FROM ledger_draw GROUP BY lot_id) d
+          ON d.lot_id = l.id
+        WHERE l.remaining <> COALESCE(e.total, 0) + COALESCE(d.total, 0)
+           OR l.granted <> COALESCE(e.credited, 0)
+           OR l.remaining < 0 OR l.remaining > l.granted
+    """,
+    # Every single-lot entry names a lot that exists.
+    "entry_has_lot": """
+        SELECT e.id, e.account_id, e.expires_on FROM ledger_entry e
+        LEFT JOIN ledger_lot l ON l.account_id = e.account_id AND l.expires_on = e.expires_on
+        WHERE e.expires_on IS NOT NULL AND l.id IS NULL
+    """,
+    # Each multi-lot entry equals the sum of its draws; single-lot entries have none; every draw
+    # goes the same way as its entry and stays within the entry's account.
+    "draws_add_up": """
+        SELECT e.id, e.kind, e.points, d.total, d.n
+        FROM ledger_entry e
+        LEFT JOIN (
+            SELECT dr.entry_id, SUM(dr.points) AS total, COUNT(*) AS n,
+                   SUM(CASE WHEN dr.account_id <> l.account_id THEN 1 ELSE 0 END) AS foreign_lots,
+                   MIN(dr.points) AS low, MAX(dr.points) AS high
+            FROM ledger_draw dr JOIN ledger_lot l ON l.id = dr.lot_id GROUP BY dr.entry_id
+        ) d ON d.entry_id = e.id
+        WHERE (e.expires_on IS NULL AND e.points <> COALESCE(d.total, 0))
+           OR (e.expires_on IS NOT NULL AND d.n IS NOT NULL)
+           OR d.foreign_lots > 0
+           OR (e.points < 0 AND d.high > 0) OR (e.points > 0 AND d.low < 0)
+    """,
+    # Per account: the sum of its entries = the sum of its lots' remainders.
+    "account_balance": """
+        SELECT a.id, COALESCE(e.total, 0) AS entries, COALESCE(l.total, 0) AS lots
+        FROM ledger_account a
+        LEFT JOIN (SELECT account_id, SUM(points) AS total FROM ledger_entry GROUP BY account_id) e
+          ON e.account_id = a.id
+        LEFT JOIN (SELECT account_id, SUM(remaining) AS total FROM ledger_lot GROUP BY account_id) l
+          ON l.account_id = a.id
+        WHERE COALESCE(e.total, 0) <> COALESCE(l.total, 0)
+    """,
+    # Per program: issued - redeemed + refunded - expired - forfeited - revoked +/- adjusted
+    # = outstanding.
+    "program_roll_forward": """
+        SELECT p.program, p.issued, p.redeemed, p.refunded, p.expired, p.forfeited, p.revoked,
+               p.adjusted, COALESCE(o.outstanding, 0) AS outstanding
+        FROM (
+            SELECT program,
+              SUM(CASE WHEN kind = 'GRANT' THEN points ELSE 0 END) AS issued,
+              SUM(CASE WHEN kind = 'REDEEM' THEN -points ELSE 0 END) AS redeemed,
+              SUM(CASE WHEN kind = 'REFUND' THEN points ELSE 0 END) AS refunded,
+              SUM(CASE WHEN kind = 'EXPIRE' THEN -points ELSE 0 END) AS expired,
+              SUM(CASE WHEN kind = 'FORFEIT' THEN -points ELSE 0 END) AS forfeited,
+              SUM(CASE WHEN kind = 'REVOKE' THEN -points ELSE 0 END) AS revoked,
+              SUM(CASE WHEN kind = 'ADJUST' THEN points ELSE 0 END) AS adjusted
+            FROM ledger_entry GROUP BY program
+        ) p
+        LEFT JOIN (SELECT program, SUM(remaining) AS outstanding FROM ledger_lot GROUP BY program) o
+          ON o.program = p.program
+        WHERE p.issued - p.redeemed + p.refunded - p.expired - p.forfeited - p.revoked
+              + p.adjusted <> COALESCE(o.outstanding, 0)
+    """,
+    # Lots and entries belong to the program of their account.
+    "program_matches_account": """
+        SELECT 'lot' AS row_kind, l.id FROM ledger_lot l
+        JOIN ledger_account a ON a.id = l.account_id WHERE l.program <> a.program
+        UNION ALL
+        SELECT 'entry', e.id FROM ledger_entry e
+        JOIN ledger_account a ON a.id = e.account_id WHERE e.program <> a.program
+    """,
+}
+
+
+@dataclass
+class AuditResult:
+    """Every violated invariant, with the rows that break it."""
+
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no invariant is violated."""
+        return not self.violations
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, int | str | float) or value is None else str(value)
+
+
+def ledger_audit() -> AuditResult:
+    """Check every invariant of the ledger over all accounts and programs."""
+    result = AuditResult()
+    with connection.cursor() as cursor:
+        for check, sql in CHECKS.items():
+            cursor.execute(f"{sql} LIMIT {LISTED_PER_CHECK + 1}")
+            found = cursor.fetchall()
+            if not found:
+                continue
+            names = [column[0] for column in cursor.description]
+            rows = [
+                {name: _jsonable(value) for name, value in zip(names, row, strict=True)}
+                for row in found[:LISTED_PER_CHECK]
+            ]
+            result.violations.append(
+                {"check": check, "rows": rows, "truncated": len(found) > LISTED_PER_CHECK}
+            )
+    return result

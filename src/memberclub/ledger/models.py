@@ -1,0 +1,137 @@
+"""Accounts, lots, entries and draws.
+
+An entry that touches one lot names it by (account, expires_on): grants, positive adjustments,
+expiries and revocations. An entry that touches several lots (redemption, refund, forfeiture,
+negative adjustment) has no expires_on and records one draw per lot. So every lot's remaining
+points equal its single-lot entries plus its draws, which is what the audit re-derives.
+"""
+
+from django.db import models
+from django.db.models.functions import Now
+
+from memberclub.members.models import Member
+
+
+class Account(models.Model):
+    """The points account of one member in one program; its id is the distribution key."""
+
+    program = models.CharField(max_length=32)
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="account")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "id"])]
+
+    def __str__(self) -> str:
+        return f"account {self.pk} ({self.program})"
+
+
+class Lot(models.Model):
+    """The points of one account that share one expiry date (the last day they can be used)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
+    program = models.CharField(max_length=32)
+    expires_on = models.DateField()
+    granted = models.IntegerField()
+    remaining = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "expires_on"], name="lot_account_expiry"),
+            models.CheckConstraint(
+                condition=models.Q(remaining__gte=0) & models.Q(remaining__lte=models.F("granted")),
+                name="lot_remaining_within_granted",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["program", "expires_on"],
+                condition=models.Q(remaining__gt=0),
+                name="lot_unexpired_with_points",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lot {self.pk}: {self.remaining}/{self.granted} until {self.expires_on}"
+
+
+class EntryKind(models.TextChoices):
+    """Kinds of journal entries (SPEC §6)."""
+
+    GRANT = "GRANT"
+    REDEEM = "REDEEM"
+    REFUND = "REFUND"
+    EXPIRE = "EXPIRE"
+    FORFEIT = "FORFEIT"
+    REVOKE = "REVOKE"
+    ADJUST = "ADJUST"
+
+
+CREDIT_KINDS = (EntryKind.GRANT, EntryKind.REFUND)
+DEBIT_KINDS = (EntryKind.REDEEM, EntryKind.EXPIRE, EntryKind.FORFEIT)
+
+
+class Entry(models.Model):
+    """One append-only change of points: positive credits, negative debits."""
+
+    program = models.CharField(max_length=32)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    points = models.IntegerField()
+    # The date the entry takes effect: the award date of a grant, the effective date of a debit.
+    award_on = models.DateField()
+    # Set on single-lot entries: the expiry date of the one lot they touch.
+    expires_on = models.DateField(null=True, blank=True)
+    rule = models.CharField(max_length=24, blank=True, db_default="")
+    period = models.CharField(max_length=10, blank=True, db_default="")
+    idempotency_key = models.CharField(max_length=200)
+    reason = models.TextField(blank=True, db_default="")
+    # Points a revocation could not take back because they had already been spent.
+    shortfall = models.IntegerField(db_default=0)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "idempotency_key"], name="entry_idempotency_key"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=CREDIT_KINDS, points__gt=0)
+                    | models.Q(kind__in=DEBIT_KINDS, points__lt=0)
+                    | models.Q(kind=EntryKind.REVOKE, points__lte=0)
+                    | (models.Q(kind=EntryKind.ADJUST) & ~models.Q(points=0))
+                ),
+                name="entry_sign_matches_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(shortfall__gte=0), name="entry_shortfall"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "award_on"]),
+            models.Index(fields=["program", "rule", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.points:+d} on {self.award_on}"
+
+
+class Draw(models.Model):
+    """The part of a multi-lot entry that landed on one lot (negative takes, positive returns)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    points = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(points=0), name="draw_not_zero"),
+            models.UniqueConstraint(fields=["entry", "lot"], name="draw_entry_lot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"draw {self.points:+d} on lot {self.lot_id}"

@@ -1,0 +1,1 @@
+"""Members of the club: people registered against exactly one contract."""

@@ -1,0 +1,1 @@
+"""Program definitions: versions of each program's rules, loaded from TOML files."""

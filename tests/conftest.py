@@ -1,0 +1,39 @@
+"""Fixtures shared by every test: loaded programs and factories for contracts and members."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM_FILES = [ROOT / "programs" / "east.toml", ROOT / "programs" / "west.toml"]
+
+
+@pytest.fixture
+def programs(db):
+    """Both shipped programs, loaded as they are in production."""
+    from memberclub.programs.services import programs_load_files
+
+    return programs_load_files(paths=PROGRAM_FILES)
+
+
+@pytest.fixture
+def make_contract(programs):
+    """Create a contract; keyword arguments override the defaults."""
+    from tests.factories import contract_create
+
+    return contract_create
+
+
+@pytest.fixture
+def make_member(programs):
+    """Create a contract and a member on it; keyword arguments go to the contract."""
+    from tests.factories import member_with_contract
+
+    return member_with_contract
+
+
+@pytest.fixture
+def day():
+    """Build a date briefly: day(2026, 4, 1)."""
+    return dt.date
