@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/memberclub
+# The database name both test runs derive their test databases from (test-NAME / test_NAME).
+TEST_DB ?= memberclub
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(TEST_DB)
 
 .PHONY: demo test lint test-sqlite test-postgres bench clean
 
@@ -23,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP)
-	DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+	DATABASE_URL=sqlite:///var/$(TEST_DB).sqlite3 $(BIN)/pytest -q -p no:cacheprovider
 
 # PostgreSQL is required in CI; on a workstation without it this run is reported as not run.
 test-postgres: $(STAMP)

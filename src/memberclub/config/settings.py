@@ -83,7 +83,7 @@ def _database() -> dict[str, object]:
     """Build the default database from DATABASE_URL, tuning SQLite for concurrent use."""
     default_url = f"sqlite:///{VAR_DIR / 'memberclub.sqlite3'}"
     config: dict[str, object] = dict(
-        dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=0)
+        dj_database_url.parse(os.environ.get("DATABASE_URL") or default_url, conn_max_age=0)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {

@@ -1,32 +1,32 @@
-"""`memberclub migrate`: Django's migrate, with --json and the memberclub exit statuses."""
+"""`memberclub migrate`: Django's migrate, which with --json also prints what it applied."""
 
 import io
+import json
 from typing import Any
 
-from django.core.management import call_command
+from django.core.management.base import CommandParser, OutputWrapper
 from django.core.management.commands.migrate import Command as DjangoMigrate
 
-from memberclub.cli.base import JsonCommand
 
-
-class Command(JsonCommand):
+class Command(DjangoMigrate):
     """Bring the database schema up to date."""
 
-    help = "Apply every pending migration to the configured database."
-    # Django's system check compares this with makemigrations' autodetector.
-    autodetector = DjangoMigrate.autodetector
+    def add_arguments(self, parser: CommandParser) -> None:
+        """Django's arguments plus --json."""
+        super().add_arguments(parser)
+        parser.add_argument("--json", action="store_true", help="print one JSON object last")
 
-    def perform(self, **options: Any) -> dict[str, Any]:
-        """Run Django's migrate quietly and report what it applied."""
-        output = io.StringIO()
-        call_command(DjangoMigrate(), interactive=False, verbosity=1, stdout=output)
-        applied = [
-            line.split()[1].rstrip(".")
-            for line in output.getvalue().splitlines()
-            if " Applying " in line
-        ]
-        return {"applied": applied}
-
-    def summarise(self, result: dict[str, Any]) -> str:
-        """How many migrations were applied."""
-        return f"migrations applied: {len(result['applied'])}"
+    def handle(self, *args: Any, **options: Any) -> None:
+        """Migrate; with --json, print a summary and the applied migrations as JSON."""
+        if not options.pop("json", False):
+            super().handle(*args, **options)
+            return
+        terminal, self.stdout = self.stdout, OutputWrapper(io.StringIO())
+        try:
+            super().handle(*args, **options)
+            lines = self.stdout._out.getvalue().splitlines()  # type: ignore[attr-defined]
+        finally:
+            self.stdout = terminal
+        applied = [line.split()[1].rstrip(".") for line in lines if " Applying " in line]
+        self.stdout.write(f"migrations applied: {len(applied)}")
+        self.stdout.write(json.dumps({"applied": applied}))
