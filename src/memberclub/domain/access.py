@@ -9,7 +9,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def client_ip(*, peer: str, forwarded_for: str | None, trusted_proxies: Iterable[str]) -> str:
-    """Return the client IP: the socket peer, or X-Forwarded-For's last hop a trusted proxy added."""
+    """Return the client IP: the socket peer, or the forwarded hop a trusted proxy vouches for."""
     if not forwarded_for or not _in_any(peer, trusted_proxies):
         return peer
     # Walk the chain from the nearest hop back; the first address no trusted proxy vouches
