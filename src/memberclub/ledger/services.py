@@ -177,6 +177,18 @@ def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entr
     )
 
 
+def account_expire(*, account_id: int, as_of: dt.date) -> list[Entry]:
+    """Expire what is left in the account's lots whose last usable day is before `as_of`."""
+    with transaction.atomic():
+        account = _locked_account(account_id)
+        lots = (
+            Lot.objects.select_for_update()
+            .filter(account=account, remaining__gt=0, expires_on__lt=as_of)
+            .order_by("expires_on")
+        )
+        return [_expire_lot(account, lot, on=as_of, reason="expired") for lot in lots]
+
+
 def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) -> list[Entry]:
     """Forfeit every point of an account as of `on`: what had expired by then expires first."""
     _validate_key(key)
