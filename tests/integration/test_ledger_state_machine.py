@@ -152,7 +152,9 @@ class LedgerMachine(RuleBasedStateMachine):
         balance = account_balance(account_id=self.account_id, as_of=self.today)
         assert balance == self.reference.usable(self.today)
         lots = account_lots(account_id=self.account_id, as_of=self.today)
-        expected = {on: left for on, left in self.reference.lots.items() if left and on >= self.today}
+        expected = {
+            on: left for on, left in self.reference.lots.items() if left and on >= self.today
+        }
         assert {lot.expires_on: lot.remaining for lot in lots} == expected
 
     @invariant()

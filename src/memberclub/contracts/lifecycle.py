@@ -110,7 +110,7 @@ def _apply_ending(contract: Contract, kind: str, effective_on: dt.date, event_id
     if kind == EventKind.CONVERTED and rules.on_converted == "keep":
         return
     member = (
-        Member.objects.select_for_update()
+        Member.objects.select_for_update(of=("self",))
         .filter(contract=contract, left_on__isnull=True)
         .select_related("account")
         .first()

@@ -1,0 +1,97 @@
+"""Concurrent writers on one account: never an overdraft, never a key counted twice."""
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from memberclub.domain.errors import InsufficientPoints
+from memberclub.ledger.audit import ledger_audit
+from memberclub.ledger.models import Entry, EntryKind
+from memberclub.ledger.selectors import account_balance
+from memberclub.ledger.services import points_credit, points_debit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ON = dt.date(2026, 11, 1)
+
+
+def _at_once(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run `work(i)` in `count` threads released together; return each result or exception."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as error:  # the test inspects what each writer met
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _funded_account(make_member, points: int) -> int:
+    account_id: int = make_member().account.pk
+    points_credit(account_id=account_id, points=points, award_on=ON, key="funding")
+    return account_id
+
+
+@pytest.mark.parametrize(("writers", "affordable"), [(16, 5), (20, 10)])
+def test_concurrent_debits_succeed_exactly_as_often_as_the_balance_allows(
+    make_member, writers, affordable
+):
+    account_id = _funded_account(make_member, affordable * 100 + 99)
+
+    results = _at_once(
+        writers,
+        lambda i: points_debit(
+            account_id=account_id, points=100, on=ON, key=f"debit-{i}", kind=EntryKind.REDEEM
+        ),
+    )
+
+    succeeded = [r for r in results if isinstance(r, Entry)]
+    refused = [r for r in results if isinstance(r, InsufficientPoints)]
+    assert len(succeeded) == affordable
+    assert len(refused) == writers - affordable
+    assert account_balance(account_id=account_id, as_of=ON) == 99
+    assert ledger_audit().ok
+
+
+def test_the_same_key_from_two_writers_at_once_makes_one_entry(make_member):
+    account_id = _funded_account(make_member, 1000)
+
+    results = _at_once(
+        2,
+        lambda i: points_debit(
+            account_id=account_id, points=300, on=ON, key="same-key", kind=EntryKind.REDEEM
+        ),
+    )
+
+    assert all(isinstance(r, Entry) for r in results)
+    assert {r.pk for r in results if isinstance(r, Entry)} == {
+        Entry.objects.get(idempotency_key="same-key").pk
+    }
+    assert account_balance(account_id=account_id, as_of=ON) == 700
+    assert ledger_audit().ok
+
+
+def test_the_same_grant_key_from_many_writers_grants_once(make_member):
+    account_id = make_member().account.pk
+
+    _at_once(
+        8,
+        lambda i: points_credit(account_id=account_id, points=100, award_on=ON, key="grant-once"),
+    )
+
+    assert Entry.objects.filter(idempotency_key="grant-once").count() == 1
+    assert account_balance(account_id=account_id, as_of=ON) == 100
+    assert ledger_audit().ok
