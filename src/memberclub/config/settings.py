@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "memberclub.contracts",
     "memberclub.members",
     "memberclub.ledger",
+    "memberclub.rewards",
     "memberclub.jobs",
     "memberclub.console",
     "memberclub.cli",

@@ -1,7 +1,12 @@
 """`memberclub demo`: set up a demo club in the local database and serve it."""
 
+import ctypes
 import datetime as dt
+import os
 import secrets
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +16,28 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from memberclub.contracts.importer import contracts_import
-from memberclub.demo.data import write_demo_feeds
+from memberclub.contracts.models import Contract
+from memberclub.demo.data import (
+    DEMO_CUSTOMER_ID,
+    EASY_CUSTOMER_ID,
+    REGISTER_ACCESS_KEY,
+    REGISTER_CUSTOMER_ID,
+    write_demo_feeds,
+)
 from memberclub.ledger.models import Account
 from memberclub.ledger.services import points_adjust
 from memberclub.members.importer import members_import
+from memberclub.members.models import Member
 from memberclub.programs.services import programs_load_files
+from memberclub.rewards.catalog import catalogs_load_files
 
 ROOT = Path(__file__).resolve().parents[5]
 STAFF_USERNAME = "staff"
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop a helper when the demo server stops (PR_SET_PDEATHSIG = 1)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -30,12 +49,15 @@ class Command(BaseCommand):
         """Arguments: --no-serve to only prepare the data."""
         parser.add_argument("--no-serve", action="store_true", help="prepare, do not serve")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--smtp-port", type=int, default=1025, help="the local SMTP sink")
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Prepare the demo and serve it."""
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         call_command("migrate", stdout=self.stdout)
-        programs_load_files(paths=sorted((ROOT / "programs").glob("*.toml")))
+        files = sorted((ROOT / "programs").glob("*.toml"))
+        programs_load_files(paths=[f for f in files if not f.stem.endswith("-catalog")])
+        catalogs_load_files(paths=[f for f in files if f.stem.endswith("-catalog")])
         contracts_csv, members_csv = write_demo_feeds(Path(settings.VAR_DIR) / "demo")
         contracts = contracts_import(path=contracts_csv)
         members = members_import(path=members_csv)
@@ -44,6 +66,7 @@ class Command(BaseCommand):
         )
         self._demo_points()
         password = self._staff_login()
+        member_id, member_password = self._member_login()
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             "\n".join(
@@ -52,12 +75,59 @@ class Command(BaseCommand):
                     "memberclub demo",
                     f"  console: http://127.0.0.1:{options['port']}/console/",
                     f"  staff login: {STAFF_USERNAME} / {password}",
+                    f"  portal: http://127.0.0.1:{options['port']}/",
+                    f"  demo member login: {member_id} / {member_password}"
+                    f"  (contract {DEMO_CUSTOMER_ID}, line 127.0.0.0/8: LINE level from here)",
+                    f"  try registering: customer ID {REGISTER_CUSTOMER_ID}"
+                    f", access key {REGISTER_ACCESS_KEY}",
+                    f"  try easy registration: {self._easy_hint()}",
+                    f"  sent mail: http://127.0.0.1:{options['port']}/dev/outbox",
                     "",
                 ]
             )
         )
         if not options["no_serve"]:
+            self._start_helpers(options["smtp_port"])
             call_command("serve", port=options["port"])
+
+    def _start_helpers(self, smtp_port: int) -> None:
+        """Start the SMTP sink and the worker; they end with this process (PR_SET_PDEATHSIG)."""
+        os.environ["MEMBERCLUB_DEMO"] = "1"
+        os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
+        outbox = str(Path(settings.VAR_DIR) / "demo" / "outbox")
+        os.environ["MEMBERCLUB_OUTBOX"] = outbox
+        for command in (
+            [
+                sys.executable,
+                "-m",
+                "memberclub.demo.smtpsink",
+                "--port",
+                str(smtp_port),
+                "--dir",
+                outbox,
+            ],
+            [sys.executable, "-m", "memberclub", "worker", "--verbosity", "0"],
+        ):
+            subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509 - fixed commands
+
+    def _member_login(self) -> tuple[str, str]:
+        """Give the demo member (contract CAF0000001) a fresh password and return the login."""
+        member = Member.objects.select_related("user").get(
+            contract__customer_id=DEMO_CUSTOMER_ID, left_on__isnull=True
+        )
+        password = secrets.token_urlsafe(9)
+        member.user.set_password(password)
+        member.user.is_active = True
+        member.user.save()
+        return member.member_id, password
+
+    def _easy_hint(self) -> str:
+        """The holder details of the easy-registration demo contract."""
+        contract = Contract.objects.get(customer_id=EASY_CUSTOMER_ID)
+        return (
+            f"name {contract.holder_name}, phone {contract.phone}, "
+            f"postal code {contract.postal_code}"
+        )
 
     def _demo_points(self) -> None:
         """Give each demo account a few lots, once (the keys make a rerun change nothing)."""

@@ -1,0 +1,1 @@
+"""Rewards: the catalog, digital code pools and redemptions of points."""

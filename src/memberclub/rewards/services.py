@@ -1,0 +1,390 @@
+"""Redeeming points for items, cancelling with a refund, loading codes, exporting bill credits."""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from memberclub.domain.access import allows
+from memberclub.domain.calendar import add_months
+from memberclub.domain.errors import Refused
+from memberclub.domain.program import Level
+from memberclub.domain.rows import PHONE, POSTAL_CODE
+from memberclub.ledger.models import Account, EntryKind
+from memberclub.ledger.selectors import account_balance
+from memberclub.ledger.services import points_debit, points_refund
+from memberclub.members.models import Member
+from memberclub.notifications.services import email_enqueue
+from memberclub.programs.selectors import program_on
+from memberclub.rewards.errors import (
+    FeeCapExceeded,
+    KeyReused,
+    LevelRequired,
+    OutOfStock,
+    ShippingInvalid,
+)
+from memberclub.rewards.models import DigitalCode, Item, Kind, Redemption, Status
+
+NUMBER_TRIES = 5
+KEY_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Shipping:
+    """Where a shipped item goes (prefilled from the contract, editable by the member)."""
+
+    name: str
+    postal_code: str
+    address: str
+    phone: str
+
+    def cleaned(self) -> "Shipping":
+        """Return the shipping details normalised, or refuse them with the field at fault."""
+        name, address = self.name.strip(), self.address.strip()
+        postal_code = self.postal_code.strip().replace("-", "").replace("－", "")
+        phone = self.phone.strip()
+        if not name or len(name) > 200:
+            raise ShippingInvalid("name", "1 to 200 characters")
+        if not POSTAL_CODE.fullmatch(postal_code):
+            raise ShippingInvalid("postal_code", "7 digits (123-4567)")
+        if not address or len(address) > 400:
+            raise ShippingInvalid("address", "1 to 400 characters")
+        if not PHONE.fullmatch(phone):
+            raise ShippingInvalid("phone", "a phone number (03-1234-5678)")
+        return Shipping(name=name, postal_code=postal_code, address=address, phone=phone)
+
+
+@dataclass(frozen=True)
+class RedemptionOutcome:
+    """A redemption and whether this call made it (False: the key had been used already)."""
+
+    redemption: Redemption
+    created: bool
+
+
+def _digest(item: Item, points: int, shipping: Shipping | None) -> str:
+    """A fingerprint of what was asked, to tell a retry from a different request."""
+    body = {"item": item.code, "points": points, "shipping": asdict(shipping) if shipping else None}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _new_number(on: dt.date) -> str:
+    """A redemption number: R, the request date, six random digits (unique in the database)."""
+    return f"R{on:%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def fee_payment_used(*, account_id: int, month_start: dt.date) -> int:
+    """Points paid toward fees in requests of one calendar month, cancelled ones not counted."""
+    total = (
+        Redemption.objects.filter(
+            account_id=account_id,
+            kind=Kind.BILL_CREDIT,
+            requested_on__gte=month_start,
+            requested_on__lt=add_months(month_start, 1),
+        )
+        .exclude(status=Status.CANCELED)
+        .aggregate(total=Sum("points"))["total"]
+    )
+    return int(total or 0)
+
+
+def _checked_points(item: Item, points: int | None, on: dt.date) -> int:
+    """The points a request costs: the item's price, or the member's amount for fee payment."""
+    if item.kind != Kind.BILL_CREDIT:
+        if points is not None and points != item.points:
+            raise Refused(f"{item.code} costs {item.points} points")
+        assert item.points is not None
+        return item.points
+    rules = program_on(program=item.program, on=on).redemption
+    if points is None or isinstance(points, bool) or points < rules.fee_payment_min:
+        raise Refused(f"fee payment takes a whole number of points from {rules.fee_payment_min}")
+    return points
+
+
+def redemption_request(
+    *,
+    member: Member,
+    item_code: str,
+    on: dt.date,
+    key: str,
+    level: Level,
+    points: int | None = None,
+    shipping: Shipping | None = None,
+    via: str = "portal",
+) -> RedemptionOutcome:
+    """Exchange points for an item: debit, stock and record in one transaction; a repeated key
+    returns the first redemption, a key reused for another request is refused."""
+    if not key or len(key) > KEY_LIMIT:
+        raise Refused(f"an idempotency key of 1 to {KEY_LIMIT} characters is required")
+    item = Item.objects.filter(program=member.program, code=item_code).first()
+    if item is None:
+        raise Refused(f"no item {item_code!r} in the {member.program} catalog")
+    cost = _checked_points(item, points, on)
+    if item.kind == Kind.SHIPPED:
+        if shipping is None:
+            raise Refused("a shipped item needs the shipping details")
+        shipping = shipping.cleaned()
+    else:
+        shipping = None
+    digest = _digest(item, cost, shipping)
+    with transaction.atomic():
+        # The account row first, as every ledger writer: requests of one member queue here,
+        # so the key lookup and the monthly cap below see every earlier request of theirs.
+        account = Account.objects.select_for_update().get(member=member)
+        existing = Redemption.objects.filter(member=member, idempotency_key=key).first()
+        if existing is not None:
+            if existing.request_digest != digest:
+                raise KeyReused
+            return RedemptionOutcome(existing, created=False)
+        _check_may_redeem(member, item, level, on)
+        if item.kind == Kind.BILL_CREDIT:
+            cap = program_on(program=item.program, on=on).redemption.fee_payment_monthly_cap
+            used = fee_payment_used(account_id=account.pk, month_start=on.replace(day=1))
+            if used + cost > cap:
+                raise FeeCapExceeded(cap=cap, left=cap - used)
+        debit = points_debit(
+            account_id=account.pk,
+            points=cost,
+            on=on,
+            key=f"redeem:{member.member_id}:{key}",
+            kind=EntryKind.REDEEM,
+            rule=item.kind.lower()[:24],
+            reason=f"{item.code} {item.name_ja}",
+        )
+        # Stock last, so a hot item's row is locked for the shortest time. The conditional
+        # UPDATE waits for a concurrent buyer, then sees what they left: never below zero.
+        if item.stock is not None and not Item.objects.filter(pk=item.pk, stock__gte=1).update(
+            stock=F("stock") - 1
+        ):
+            raise OutOfStock(f"{item.code} is out of stock")
+        redemption = _create_numbered(
+            number_on=on,
+            program=member.program,
+            member=member,
+            account=account,
+            item=item,
+            kind=item.kind,
+            points=cost,
+            requested_on=on,
+            bill_month=add_months(on, 1) if item.kind == Kind.BILL_CREDIT else None,
+            ship_name=shipping.name if shipping else "",
+            ship_postal_code=shipping.postal_code if shipping else "",
+            ship_address=shipping.address if shipping else "",
+            ship_phone=shipping.phone if shipping else "",
+            debit=debit,
+            balance_after=account_balance(account_id=account.pk, as_of=on),
+            idempotency_key=key,
+            request_digest=digest,
+            via=via,
+        )
+        if item.kind == Kind.DIGITAL_CODE:
+            _hand_out_code(item, redemption)
+        _receipt_enqueue(member, redemption)
+        return RedemptionOutcome(redemption, created=True)
+
+
+def _receipt_enqueue(member: Member, redemption: Redemption) -> None:
+    """Queue the receipt email in the redemption's transaction: both commit or neither."""
+    item = redemption.item
+    english = member.language == "en"
+    email_enqueue(
+        kind="redemption_receipt",
+        to=member.email,
+        language=member.language,
+        key=f"receipt:{redemption.number}",
+        context={
+            "nickname": member.nickname,
+            "number": redemption.number,
+            "item": item.name_en if english else item.name_ja,
+            "kind": redemption.kind,
+            "points": redemption.points,
+            "balance_after": redemption.balance_after,
+            "requested_on": redemption.requested_on.isoformat(),
+            "bill_month": f"{redemption.bill_month:%Y-%m}" if redemption.bill_month else "",
+            "ship_to": " ".join(
+                part for part in (redemption.ship_postal_code, redemption.ship_address) if part
+            ),
+        },
+    )
+
+
+def _check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> None:
+    """Refuse a redemption the member may not make today."""
+    if member.left_on is not None and member.left_on <= on:
+        raise Refused("a former member cannot redeem points")
+    if not allows(level, Level(item.required_level)):
+        raise LevelRequired(Level(item.required_level))
+    if (item.active_from and on < item.active_from) or (
+        item.active_until and on > item.active_until
+    ):
+        raise Refused(f"{item.code} is not offered on {on}")
+
+
+def _create_numbered(*, number_on: dt.date, **fields: Any) -> Redemption:
+    """Insert a redemption under a fresh random number, trying again on the rare collision.
+
+    The member's key was checked under the account lock, so a clash here is the number's."""
+    for attempt in range(1, NUMBER_TRIES + 1):
+        try:
+            with transaction.atomic():
+                return Redemption.objects.create(number=_new_number(number_on), **fields)
+        except IntegrityError:
+            if attempt == NUMBER_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _hand_out_code(item: Item, redemption: Redemption) -> None:
+    """Give the redemption the oldest unused code of the item's pool."""
+    while True:
+        code = (
+            DigitalCode.objects.select_for_update(skip_locked=True)
+            .filter(item=item, redemption__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if code is None:
+            raise OutOfStock(f"{item.code} has no codes left")
+        if DigitalCode.objects.filter(pk=code.pk, redemption__isnull=True).update(
+            redemption=redemption
+        ):
+            return
+
+
+def digital_code_show(*, redemption: Redemption) -> str | None:
+    """Return a redemption's code for display; the first showing fulfils the redemption."""
+    code = DigitalCode.objects.filter(redemption=redemption).first()
+    if code is None:
+        return None
+    if code.shown_at is None:
+        now = timezone.now()
+        with transaction.atomic():
+            DigitalCode.objects.filter(pk=code.pk, shown_at__isnull=True).update(shown_at=now)
+            Redemption.objects.filter(pk=redemption.pk, status=Status.REQUESTED).update(
+                status=Status.FULFILLED, fulfilled_at=now
+            )
+    return code.code
+
+
+def redemption_cancel(*, redemption_id: int, on: dt.date, by: str, reason: str) -> Redemption:
+    """Cancel a requested redemption: points back to the lots they came from, stock restored."""
+    if not reason.strip():
+        raise Refused("a cancellation needs a reason")
+    account_id = Redemption.objects.values_list("account_id", flat=True).get(pk=redemption_id)
+    with transaction.atomic():
+        Account.objects.select_for_update().get(pk=account_id)
+        redemption = (
+            Redemption.objects.select_for_update()
+            .select_related("item", "member", "debit")
+            .get(pk=redemption_id)
+        )
+        if redemption.status != Status.REQUESTED:
+            raise Refused(
+                f"{redemption.number} is {redemption.status}: only REQUESTED can be cancelled"
+            )
+        code = DigitalCode.objects.filter(redemption=redemption).first()
+        if code is not None and code.shown_at is not None:
+            raise Refused(f"{redemption.number}: its digital code has been shown")
+        member = redemption.member
+        if member.left_on is not None and member.left_on <= on:
+            raise Refused(f"{redemption.number}: the member left on {member.left_on}")
+        refund = points_refund(
+            debit_entry=redemption.debit,
+            on=on,
+            key=f"refund:{redemption.number}",
+            reason=f"cancel {redemption.number}: {reason.strip()}",
+        )[0]
+        if code is not None:
+            DigitalCode.objects.filter(pk=code.pk).update(redemption=None)
+        if redemption.item.stock is not None:
+            Item.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+        redemption.status = Status.CANCELED
+        redemption.refund = refund
+        redemption.canceled_on = on
+        redemption.canceled_by = by
+        redemption.cancel_reason = reason.strip()
+        redemption.save(
+            update_fields=["status", "refund", "canceled_on", "canceled_by", "cancel_reason"]
+        )
+        return redemption
+
+
+def redemption_fulfil(*, redemption_id: int) -> bool:
+    """Mark a requested redemption fulfilled (shipped, provisioned); False if it was not pending."""
+    return bool(
+        Redemption.objects.filter(pk=redemption_id, status=Status.REQUESTED).update(
+            status=Status.FULFILLED, fulfilled_at=timezone.now()
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CodesLoaded:
+    """The outcome of loading a pool of digital codes."""
+
+    item: str
+    added: int
+    already_loaded: int
+    stock: int
+
+
+def codes_load(*, item_code: str, codes: list[str]) -> CodesLoaded:
+    """Add codes to a digital code item's pool; a code already in it is not added twice."""
+    cleaned = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    too_long = [code for code in cleaned if len(code) > 200]
+    if too_long:
+        raise Refused(f"a code is longer than 200 characters: {too_long[0][:40]}…")
+    with transaction.atomic():
+        item = Item.objects.select_for_update().filter(code=item_code).first()
+        if item is None:
+            raise Refused(f"no item {item_code!r}")
+        if item.kind != Kind.DIGITAL_CODE:
+            raise Refused(f"{item_code} is a {item.kind} item, not DIGITAL_CODE")
+        known = set(
+            DigitalCode.objects.filter(item=item, code__in=cleaned).values_list("code", flat=True)
+        )
+        new = [code for code in cleaned if code not in known]
+        DigitalCode.objects.bulk_create(DigitalCode(item=item, code=code) for code in new)
+        Item.objects.filter(pk=item.pk).update(stock=F("stock") + len(new))
+        item.refresh_from_db(fields=["stock"])
+        return CodesLoaded(item_code, len(new), len(cleaned) - len(new), int(item.stock or 0))
+
+
+@dataclass(frozen=True)
+class BillCredit:
+    """One line of the billing export."""
+
+    customer_id: str
+    bill_month: str
+    yen: int
+    redemption_number: str
+
+
+def billing_export(*, bill_month: dt.date) -> list[BillCredit]:
+    """Every fee payment credited on one month's bill, marked fulfilled as it goes to billing."""
+    with transaction.atomic():
+        credits = list(
+            Redemption.objects.filter(kind=Kind.BILL_CREDIT, bill_month=bill_month)
+            .exclude(status=Status.CANCELED)
+            .select_related("member__contract")
+            .order_by("member__contract__customer_id", "number")
+        )
+        Redemption.objects.filter(
+            pk__in=[credit.pk for credit in credits], status=Status.REQUESTED
+        ).update(status=Status.FULFILLED, fulfilled_at=timezone.now())
+    return [
+        BillCredit(
+            customer_id=credit.member.contract.customer_id,
+            bill_month=f"{bill_month:%Y-%m}",
+            yen=credit.points
+            * program_on(program=credit.program, on=credit.requested_on).redemption.yen_per_point,
+            redemption_number=credit.number,
+        )
+        for credit in credits
+    ]
