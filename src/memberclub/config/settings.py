@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
     "memberclub.programs",
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "memberclub.ledger",
     "memberclub.rewards",
     "memberclub.jobs",
+    "memberclub.access",
+    "memberclub.notifications",
+    "memberclub.portal",
     "memberclub.console",
     "memberclub.cli",
 ]
@@ -52,7 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Japanese unless this browser chose English (Accept-Language is not guessed from).
+    "memberclub.portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -74,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "memberclub.portal.context_processors.portal",
             ],
         },
     },
@@ -140,11 +146,39 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "club@memberclub.example")
 
+EMAIL_TIMEOUT = 20
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:top"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and _flag("SECURE_COOKIES", default=False)
+SESSION_COOKIE_AGE = 12 * 3600
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Behind a TLS-terminating proxy listed in TRUSTED_PROXIES, its X-Forwarded-Proto is believed.
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD")
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Failed login, access-key and auth-key attempts allowed per ID and per client IP in the window.
+ATTEMPT_LIMIT_PER_ID = int(os.environ.get("ATTEMPT_LIMIT_PER_ID", "5"))
+ATTEMPT_LIMIT_PER_IP = int(os.environ.get("ATTEMPT_LIMIT_PER_IP", "50"))
+ATTEMPT_WINDOW_MINUTES = int(os.environ.get("ATTEMPT_WINDOW_MINUTES", "15"))
+
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "portal" / "locale"]
+# The demo (memberclub demo) serves /dev/outbox with the mail its local SMTP sink received.
+DEMO_MODE = _flag("MEMBERCLUB_DEMO")
+DEMO_OUTBOX_DIR = os.environ.get("MEMBERCLUB_OUTBOX", str(VAR_DIR / "demo" / "outbox"))
+# The Japanese font of the auth-key letters (Debian: fonts-ipaexfont-gothic).
+LETTER_FONT = os.environ.get("LETTER_FONT", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,16 @@ DEMO_CONTRACTS = 300
 # The first contract is the demo member's; its line is this machine, so LINE level shows.
 DEMO_CUSTOMER_ID = "CAF0000001"
 DEMO_ACCESS_KEY = "DEMO-KEY-0001"
+# A west contract without a member, for trying standard registration (and welcome points).
+REGISTER_CUSTOMER_ID = "CAF0000015"
+REGISTER_ACCESS_KEY = "DEMO-KEY-0015"
+# An east contract without a member, for trying easy registration.
+EASY_CUSTOMER_ID = "CAF0000010"
+
+
+def _access_key(number: int, rng: random.Random) -> str:
+    key = f"KEY-{rng.randrange(10**8):08d}" if number != 1 else DEMO_ACCESS_KEY
+    return REGISTER_ACCESS_KEY if number == 15 else key
 
 
 def _contract_row(number: int, rng: random.Random) -> list[str]:
@@ -26,7 +36,7 @@ def _contract_row(number: int, rng: random.Random) -> list[str]:
     prefix = "127.0.0.0/8" if number == 1 else f"198.51.{number // 250}.{number % 250}/32"
     return [
         f"CAF{number:07d}",
-        DEMO_ACCESS_KEY if number == 1 else f"KEY-{rng.randrange(10**8):08d}",
+        _access_key(number, rng),
         program,
         "FAMILY" if number == 1 else rng.choice(plans),
         f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",

@@ -1,0 +1,1 @@
+"""Email to members, sent by the worker, and the club notices shown in the portal."""

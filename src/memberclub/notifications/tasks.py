@@ -1,0 +1,58 @@
+"""Email tasks: rendered in the member's language, sent once per key, retried on failure."""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from memberclub.notifications.models import SentEmail
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+def _retry_delay(attempt: int) -> dt.timedelta:
+    """Back off 30 s, 1 min, 2 min, … between attempts."""
+    return dt.timedelta(seconds=30 * 2 ** (attempt - 1))
+
+
+def render_email(*, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Return the subject, text body and HTML body of an email in `language`."""
+    with translation.override(language):
+        subject = render_to_string(f"notifications/{kind}_subject.txt", context).strip()
+        text = render_to_string(f"notifications/{kind}.txt", context)
+        html = render_to_string(f"notifications/{kind}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+@task()
+def send_email(
+    *, kind: str, to: str, language: str, context: dict[str, Any], key: str, attempt: int = 1
+) -> str:
+    """Send one email unless its key was sent before; on failure, schedule the next attempt."""
+    subject, text, html = render_email(kind=kind, language=language, context=context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    try:
+        # The row claims the key; it commits only if the SMTP server took the message.
+        with transaction.atomic():
+            _, created = SentEmail.objects.get_or_create(
+                key=key, defaults={"kind": kind, "to": to, "sent_at": timezone.now()}
+            )
+            if not created:
+                return "already sent"
+            message.send()
+    except Exception:
+        if attempt < MAX_ATTEMPTS:
+            logger.warning("email %s failed (attempt %d); retrying", key, attempt)
+            send_email.using(run_after=timezone.now() + _retry_delay(attempt)).enqueue(
+                kind=kind, to=to, language=language, context=context, key=key, attempt=attempt + 1
+            )
+        raise
+    return "sent"

@@ -1,0 +1,10 @@
+"""App configuration for the portal."""
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """Member portal."""
+
+    name = "memberclub.portal"
+    label = "portal"
