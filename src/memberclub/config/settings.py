@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "memberclub.notifications",
     "memberclub.portal",
     "memberclub.console",
+    "memberclub.api",
+    "memberclub.exchange",
     "memberclub.cli",
 ]
 

@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from memberclub.api import urls as api_urls
+
 urlpatterns = [
     path("console/", admin.site.urls),
+    path("api/v1/", include((api_urls.urlpatterns, api_urls.app_name), api_urls.namespace)),
+    path("exchange/", include("memberclub.exchange.urls")),
     path("", include("memberclub.portal.urls")),
 ]

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -15,7 +16,6 @@ from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
-from memberclub.domain.rows import PHONE, POSTAL_CODE
 from memberclub.ledger.models import Account, EntryKind
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_debit, points_refund
@@ -33,6 +33,9 @@ from memberclub.rewards.models import DigitalCode, Item, Kind, Redemption, Statu
 
 NUMBER_TRIES = 5
 KEY_LIMIT = 100
+# As in the contract feed: 123-4567 (hyphen optional), and Japanese phone numbers.
+POSTAL_CODE = re.compile(r"[0-9]{3}-?[0-9]{4}")
+PHONE = re.compile(r"\+?[0-9][0-9-]{8,15}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,73 @@
+"""Who is calling: a member by session or personal token, or an operator by API key."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from memberclub.api.tokens import api_key_scopes, personal_token_check
+from memberclub.domain.program import Level
+from memberclub.members.access import request_level
+from memberclub.members.models import Member
+
+
+def _attach(request: HttpRequest, member: Member, level: Level) -> Member:
+    request.member = member  # type: ignore[attr-defined]
+    request.level = level  # type: ignore[attr-defined]
+    return member
+
+
+class MemberToken(HttpBearer):
+    """`Authorization: Bearer mcp_…`: a personal token, at the level it was made at."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Member | None:
+        """The token's member, with the token's level."""
+        found = personal_token_check(secret=token)
+        return _attach(request, *found) if found else None
+
+
+class MemberSession(SessionAuth):
+    """The portal's login session (CSRF-checked for writes), at the request's own level."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Member | None:
+        """The logged-in user's current member, at the level of this request."""
+        if not request.user.is_authenticated:
+            return None
+        member = (
+            Member.objects.select_related("contract")
+            .filter(user_id=request.user.pk, left_on__isnull=True)
+            .first()
+        )
+        if member is None:
+            return None
+        return _attach(request, member, request_level(request, member))
+
+
+class OperatorKey(HttpBearer):
+    """`Authorization: Bearer mco_…`: an operator key; each endpoint names the scope it needs."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> frozenset[str] | None:
+        """The key's scopes."""
+        return api_key_scopes(secret=token)
+
+
+MEMBER_AUTH: list[Any] = [MemberToken(), MemberSession()]
+OPERATOR_AUTH: list[Any] = [OperatorKey()]
+
+
+def member_of(request: HttpRequest) -> Member:
+    """The authenticated member of a member endpoint."""
+    return request.member  # type: ignore[attr-defined, no-any-return]
+
+
+def level_of(request: HttpRequest) -> Level:
+    """The access level of the authenticated member's request."""
+    return request.level  # type: ignore[attr-defined, no-any-return]
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Refuse an operator call whose key lacks `scope`."""
+    scopes: frozenset[str] = request.auth  # type: ignore[attr-defined]
+    if scope not in scopes:
+        raise HttpError(403, f"this API key lacks the scope {scope}")
