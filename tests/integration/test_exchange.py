@@ -202,3 +202,15 @@ def test_tokens_cannot_be_made_off_the_line(member):
 
     assert client.post("/exchange/tokens/", {"name": "x"}).status_code == 303
     assert not member.api_tokens.exists()
+
+
+def test_the_flow_speaks_japanese_by_default(member):
+    client = browser(member)
+
+    item = client.get("/exchange/items/E-RICE-5KG/").content.decode()
+    entry = client.get("/exchange/items/E-RICE-5KG/entry/").content.decode()
+    confirmation = walk_to_confirmation(client, "E-RICE-5KG").content.decode()
+
+    assert "同意して交換する" in item
+    assert ">はい<" in entry
+    assert ">送信<" in confirmation and "交換後の保有ポイント" in confirmation
