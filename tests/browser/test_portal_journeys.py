@@ -45,7 +45,7 @@ NEW_PASSWORD = "Sakura-Tree-2026"
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless."""
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only the browser tests need it
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -107,7 +107,7 @@ def complete_registration(page: Any, link: str) -> str:
     page.fill("#id_password1", NEW_PASSWORD)
     page.fill("#id_password2", NEW_PASSWORD)
     press(page, "登録を完了する")
-    member_id = page.locator("#member-id").inner_text().strip()
+    member_id = str(page.locator("#member-id").inner_text()).strip()
     assert re.fullmatch(r"MC\d{10}", member_id)
     return member_id
 
