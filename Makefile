@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DB ?= memberclub
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(TEST_DB)
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean
+.PHONY: demo test lint test-sqlite test-postgres bench clean system-packages screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Chromium for the browser tests and the Japanese font of the letters (apt-get when root).
+system-packages:
+	@sh scripts/system-packages.sh
+
+demo: $(STAMP) system-packages
 	$(BIN)/memberclub demo
 
 lint: $(STAMP)
@@ -24,7 +28,8 @@ lint: $(STAMP)
 	$(BIN)/mypy src tests bench
 	$(BIN)/lint-imports
 
-test-sqlite: $(STAMP)
+# The whole suite, browser tests (tests/browser, Chromium) included.
+test-sqlite: $(STAMP) system-packages
 	DATABASE_URL=sqlite:///var/$(TEST_DB).sqlite3 $(BIN)/pytest -q -p no:cacheprovider
 
 # PostgreSQL is required in CI; on a workstation without it this run is reported as not run.
@@ -44,3 +49,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Retake the portal screenshots in docs/screenshots from the browser tests.
+screenshots: $(STAMP) system-packages
+	UPDATE_SCREENSHOTS=1 DATABASE_URL=sqlite:///var/$(TEST_DB).sqlite3 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_portal_journeys.py
