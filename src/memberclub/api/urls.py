@@ -1,9 +1,14 @@
 """The API's routes, and a JSON 404 for any other path under /api/v1/."""
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import re_path
+from django.urls import path, re_path
 
 from memberclub.api.site import api
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process answers (no database, no authentication)."""
+    return JsonResponse({"ok": True})
 
 
 def unknown(request: HttpRequest) -> JsonResponse:
@@ -12,4 +17,4 @@ def unknown(request: HttpRequest) -> JsonResponse:
 
 
 patterns, app_name, namespace = api.urls
-urlpatterns = [*patterns, re_path(r"", unknown)]
+urlpatterns = [path("health", health), *patterns, re_path(r"", unknown)]

@@ -1,0 +1,115 @@
+"""Redemption throughput: 8 processes redeeming on 10,000 accounts, against pgbench -c 8 -j 2.
+
+Both run on this PostgreSQL server in the same run, each on a scratch database; the line ends
+with the audit of the redemption database.
+"""
+
+# Models are imported inside functions: these modules also run as child processes that
+# must call django.setup() first.
+# ruff: noqa: PLC0415
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import time
+
+import django
+
+from bench.scratch import ROOT, environment, memberclub, prepared, recreate
+
+WORKERS = 8
+ACCOUNTS = 10_000
+SECONDS = 15
+ITEM = "E-LED-4"  # shipped, unlimited stock: the ledger and the journal are what is measured
+
+
+def work(index: int, seconds: float) -> None:
+    """One worker: say "ready", wait for "go", then redeem for its own accounts in turn."""
+    from memberclub.domain.program import Level
+    from memberclub.members.models import Member
+    from memberclub.rewards.services import Shipping, redemption_request
+
+    members = list(Member.objects.select_related("contract").order_by("id")[index::WORKERS])
+    shipping = Shipping("ベンチ 太郎", "100-0001", "東京都千代田区千代田1-1", "03-1234-5678")
+    on = dt.date.today()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    done, started = 0, time.monotonic()
+    while time.monotonic() - started < seconds:
+        member = members[done % len(members)]
+        redemption_request(
+            member=member, item_code=ITEM, on=on, key=f"bench-{index}-{done}",
+            level=Level.LINE, shipping=shipping, via="bench",
+        )  # fmt: skip
+        done += 1
+    print(json.dumps({"done": done, "seconds": time.monotonic() - started}), flush=True)
+
+
+def redemptions_per_second(url: str) -> float:
+    """Start the workers, release them together once all are ready, and add up their rates."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_redemption", str(i), str(SECONDS)],
+            env=environment(url),
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(WORKERS)
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        if worker.stdout.readline().strip() != "ready":
+            raise RuntimeError("a redemption worker did not start")
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    rate = 0.0
+    for worker in workers:
+        out, _ = worker.communicate()
+        if worker.returncode:
+            raise RuntimeError("a redemption worker failed")
+        result = json.loads(out.strip().splitlines()[-1])
+        rate += result["done"] / result["seconds"]
+    return rate
+
+
+def pgbench_tps() -> float:
+    """pgbench's built-in TPC-B-like transaction on a scratch database, 8 clients, 2 threads."""
+    url = recreate("xchg_pgbench")
+    subprocess.run(
+        ["pgbench", "-i", "-q", "-s", str(WORKERS), url], check=True, capture_output=True
+    )
+    done = subprocess.run(
+        ["pgbench", "-c", str(WORKERS), "-j", "2", "-T", str(SECONDS), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"tps = ([0-9.]+)", done.stdout)
+    if not found:
+        raise RuntimeError(f"pgbench said: {done.stdout[-300:]}")
+    return float(found.group(1))
+
+
+def run() -> None:
+    """Measure both, then audit the redemption database; print one line."""
+    url = prepared("xchg_bench", accounts=ACCOUNTS, points=1_000_000)
+    ours = redemptions_per_second(url)
+    theirs = pgbench_tps()
+    audit = json.loads(memberclub(url, "audit", "--json").strip().splitlines()[-1])
+    print(
+        f"bench_redemption: {ours:,.0f} redemptions/s ({WORKERS} workers, {ACCOUNTS:,} accounts, "
+        f"PostgreSQL) vs pgbench TPC-B-like -c {WORKERS} -j 2 {theirs:,.0f} tps: "
+        f"ratio {ours / theirs:.2f} (aim >= 0.5); audit {'clean' if audit['ok'] else 'VIOLATED'}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    django.setup()
+    work(int(sys.argv[1]), float(sys.argv[2]))
