@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand
-from memberclub.cli.reports import import_summary
+from memberclub.cli.reports import file_progress, import_summary
 from memberclub.members.importer import members_import
 
 
@@ -23,8 +23,12 @@ class Command(JsonCommand):
         feed.add_argument("--encoding", default="utf-8", help="utf-8 (default) or cp932")
 
     def perform(self, **options: Any) -> dict[str, Any]:
-        """Import the file."""
-        return members_import(path=options["file"], encoding=options["encoding"]).as_dict()
+        """Import the file, with a progress bar on a terminal."""
+        with file_progress("importing members") as progress:
+            report = members_import(
+                path=options["file"], encoding=options["encoding"], progress=progress
+            )
+        return report.as_dict()
 
     def summarise(self, result: dict[str, Any]) -> str:
         """Counts, then each rejected row."""
