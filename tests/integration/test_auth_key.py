@@ -148,3 +148,25 @@ def test_an_expired_trusted_device_no_longer_gives_line_level(member, tmp_path):
     TrustedDevice.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
     assert client.get("/history/", REMOTE_ADDR=OFF_IP).status_code == 303
+
+
+def test_after_a_voided_key_a_new_letter_brings_a_key_that_works(member, tmp_path):
+    sent_key(member, tmp_path / "first")
+    client = logged_in(member)
+    for _ in range(5):
+        client.post("/auth-key/", {"action": "enter", "key": "WRONGWRONGXX"}, REMOTE_ADDR=OFF_IP)
+    assert AuthKey.objects.get(member=member).status == "VOID"
+
+    client.post("/auth-key/", {"action": "request"}, REMOTE_ADDR=OFF_IP)
+    letters_export(directory=tmp_path / "second", today=timezone.localdate())
+    key = key_from_letter(tmp_path / "second", member.contract.customer_id)
+    client.post("/auth-key/", {"action": "enter", "key": key}, REMOTE_ADDR=OFF_IP)
+
+    assert client.get("/history/", REMOTE_ADDR=OFF_IP).status_code == 200
+
+
+def test_the_key_field_is_described_by_its_help_text(member):
+    page = logged_in(member).get("/auth-key/", REMOTE_ADDR=OFF_IP).text
+
+    assert 'aria-describedby="id_key_helptext"' in page
+    assert 'id="id_key_helptext"' in page

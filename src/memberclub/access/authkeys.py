@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from memberclub.access.attempts import AUTH_KEY, attempts_clear
 from memberclub.access.models import AuthKey, AuthKeyStatus
 from memberclub.members.models import Member
 from memberclub.programs.selectors import program_on
@@ -31,8 +32,12 @@ def new_key() -> str:
 
 
 def auth_key_request(*, member: Member, by: str = "member") -> AuthKey:
-    """Queue a letter with a new key for the member; it replaces any earlier key."""
+    """Queue a letter with a new key for the member; it replaces any earlier key.
+
+    The member's count of wrong entries starts again with the new key (the client IP's does not).
+    """
     with transaction.atomic():
+        attempts_clear(scope=AUTH_KEY, ident=member.member_id)
         Member.objects.select_for_update().filter(pk=member.pk).first()
         AuthKey.objects.filter(member=member, status__in=LIVE).update(status=AuthKeyStatus.REPLACED)
         return AuthKey.objects.create(

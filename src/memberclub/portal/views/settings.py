@@ -30,12 +30,15 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     member = request.member
+    password_form = password_form or PasswordChangeForm(member.user)
+    # Django focuses the old password; on a page of several forms that would scroll away.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     return render(
         request,
         "portal/settings.html",
         {
             "email_form": email_form or EmailChangeForm(),
-            "password_form": password_form or PasswordChangeForm(member.user),
+            "password_form": password_form,
             "preferences_form": preferences_form
             or PreferencesForm(
                 initial={"language": member.language, "mail_opt_in": member.mail_opt_in}

@@ -28,6 +28,7 @@ from memberclub.ledger.models import Account
 from memberclub.ledger.services import points_adjust
 from memberclub.members.importer import members_import
 from memberclub.members.models import Member
+from memberclub.notifications.models import Notice
 from memberclub.programs.services import programs_load_files
 from memberclub.rewards.catalog import catalogs_load_files
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         self._demo_points()
         password = self._staff_login()
         member_id, member_password = self._member_login()
+        self._demo_notice()
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             "\n".join(
@@ -120,6 +122,18 @@ class Command(BaseCommand):
         member.user.is_active = True
         member.user.save()
         return member.member_id, password
+
+    def _demo_notice(self) -> None:
+        """A club notice on the members' top page, once."""
+        Notice.objects.get_or_create(
+            title_ja="デモ版のメンバーズクラブへようこそ",
+            defaults={
+                "title_en": "Welcome to the demo Members Club",
+                "body_ja": "ポイントの確認・交換、認証キー、会員登録をお試しいただけます。",
+                "body_en": "Try points, exchanges, auth keys and registration.",
+                "published_on": dt.date(2026, 11, 1),
+            },
+        )
 
     def _easy_hint(self) -> str:
         """The holder details of the easy-registration demo contract."""
