@@ -1,6 +1,5 @@
 """A member exchanges points in Chromium: goods through the auth key, fee payment, 送信 twice."""
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,10 +10,6 @@ from memberclub.ledger.selectors import account_balance
 from memberclub.members.models import Member
 from memberclub.rewards.models import Redemption
 from tests.rewards_support import give, load_catalogs
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain test
-# set-up and checks, made while the browser waits.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
@@ -29,9 +24,13 @@ PASSWORD = "correct horse battery staple 7"
 
 
 @pytest.fixture
-def page(live_server) -> Iterator[object]:
+def page(live_server, monkeypatch) -> Iterator[object]:
     """A fresh Chromium page whose relative URLs go to the live server."""
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of these tests are
+    # plain set-up and checks, made while the browser waits.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
