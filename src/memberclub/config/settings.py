@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "memberclub.contracts",
     "memberclub.members",
     "memberclub.ledger",
+    "memberclub.usage",
     "memberclub.rewards",
     "memberclub.jobs",
     "memberclub.access",

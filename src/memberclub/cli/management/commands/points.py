@@ -1,10 +1,12 @@
-"""`memberclub points show|adjust`: read and correct a customer's points."""
+"""`memberclub points show|adjust|export`: read, correct and export customers' points."""
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand, date_argument, today
+from memberclub.jobs.export import points_export
 from memberclub.ledger.selectors import account_balance, account_for_customer, account_lots
 from memberclub.ledger.services import points_adjust
 
@@ -26,9 +28,14 @@ class Command(JsonCommand):
         adjust.add_argument("--on", type=date_argument, required=True, help="YYYY-MM-DD")
         adjust.add_argument("--reason", required=True)
         adjust.add_argument("--key", required=True, help="idempotency key")
+        export = verbs.add_parser("export", help="every usable lot with points left, as CSV")
+        export.add_argument("--as-of", type=date_argument, required=True, help="YYYY-MM-DD")
+        export.add_argument("--out", type=Path, required=True, help="the CSV file to write")
 
     def perform(self, **options: Any) -> dict[str, Any]:
         """Dispatch on the verb."""
+        if options["verb"] == "export":
+            return points_export(as_of=options["as_of"], out=options["out"]).as_dict()
         account = account_for_customer(customer_id=options["customer_id"])
         if options["verb"] == "adjust":
             entry = points_adjust(
@@ -54,6 +61,8 @@ class Command(JsonCommand):
 
     def summarise(self, result: dict[str, Any]) -> str:
         """Balance, then one line per lot."""
+        if "out" in result:
+            return f"wrote {result['rows']:,} lots, {result['points']:,} points to {result['out']}"
         if "entry_id" in result:
             return f"entry {result['entry_id']} written; balance {result['balance']}"
         lines = [f"{result['customer_id']} ({result['program']}): {result['balance']} points"]

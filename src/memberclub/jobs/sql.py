@@ -1,0 +1,151 @@
+"""Writing journal entries set-based: one INSERT … SELECT, then the lots of exactly what was new.
+
+A job builds a SELECT that yields whole entry rows (ENTRY_COLUMNS, in order). `entries_write`
+inserts them, skipping every idempotency key already in the journal, and moves the lots by the
+entries it really inserted, never by what it merely selected. On PostgreSQL one statement does
+both (a data-modifying WITH over INSERT … RETURNING). On SQLite the transaction already holds
+the only write lock, so the new entries are those with an id above the largest before it.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+ENTRY_COLUMNS = (
+    "program, account_id, kind, points, award_on, expires_on, rule, period, idempotency_key, "
+    "reason, shortfall, reverses_id"
+)
+# Credits (grants) add to a lot, creating it when needed; granted counts them. PostgreSQL
+# refuses to update one row twice in a statement, so there the credits of a lot are summed
+# first; SQLite applies them one by one, which is cheaper than sorting them.
+CREDIT_LOTS = """
+    INSERT INTO ledger_lot (account_id, program, expires_on, granted, remaining)
+    SELECT account_id, program, expires_on, {points}, {points} FROM {new} WHERE true {group}
+    ON CONFLICT (account_id, expires_on) DO UPDATE
+    SET granted = ledger_lot.granted + excluded.granted,
+        remaining = ledger_lot.remaining + excluded.remaining
+"""
+# Single-lot debits (expiry, revocation) lower a lot that exists; the CHECK keeps it >= 0.
+DEBIT_LOTS = """
+    UPDATE ledger_lot SET remaining = ledger_lot.remaining + d.points
+    FROM (SELECT account_id, expires_on, SUM(points) AS points FROM {new}
+          GROUP BY account_id, expires_on) AS d
+    WHERE ledger_lot.account_id = d.account_id AND ledger_lot.expires_on = d.expires_on
+"""
+SUMMARY = """
+    SELECT kind, rule, COUNT(*), COALESCE(SUM(points), 0),
+           (SELECT COUNT(DISTINCT account_id) FROM {new}),
+           (SELECT COUNT(DISTINCT account_id) FROM {new} WHERE account_id IN ({known}))
+    FROM {new} GROUP BY kind, rule
+"""
+
+
+@dataclass
+class Written:
+    """What one statement wrote: entries and points by (kind, rule), and the accounts touched."""
+
+    entries: dict[tuple[str, str], int] = field(default_factory=dict)
+    points: dict[tuple[str, str], int] = field(default_factory=dict)
+    accounts: int = 0
+    # How many of the accounts the caller named were among them.
+    known_accounts: int = 0
+
+
+def is_postgres() -> bool:
+    """True on PostgreSQL, where the statements differ from SQLite's."""
+    return connection.vendor == "postgresql"
+
+
+def day_after(column: str) -> str:
+    """SQL for the day after a date column."""
+    return f"({column} + 1)" if is_postgres() else f"date({column}, '+1 day')"
+
+
+def month_of(column: str) -> str:
+    """SQL for the month number (1-12) of a date column."""
+    if is_postgres():
+        return f"EXTRACT(MONTH FROM {column})::integer"
+    return f"CAST(substr({column}, 6, 2) AS INTEGER)"
+
+
+def rows_table(
+    name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], params: dict[str, Any]
+) -> str:
+    """A derived table of bound rows, e.g. the points table of a program, for a FROM clause."""
+    selects = []
+    for number, row in enumerate(rows):
+        values = []
+        for column, value in zip(columns, row, strict=True):
+            key = f"{name}_{number}_{column}"
+            params[key] = value
+            values.append(f"%({key})s AS {column}")
+        selects.append("SELECT " + ", ".join(values))
+    if not selects:
+        raise ValueError(f"{name}: a table of bound rows needs at least one row")
+    return "(" + " UNION ALL ".join(selects) + f") AS {name}"
+
+
+def in_list(name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+    """A bound IN list; an empty list matches nothing."""
+    if not values:
+        return "(NULL)"
+    keys = []
+    for number, value in enumerate(values):
+        params[f"{name}_{number}"] = value
+        keys.append(f"%({name}_{number})s")
+    return "(" + ", ".join(keys) + ")"
+
+
+def entries_write(
+    cursor: CursorWrapper,
+    *,
+    select: str,
+    params: Mapping[str, Any],
+    credit: bool,
+    known_accounts: Sequence[int] = (),
+) -> Written:
+    """Insert the entries `select` yields (new keys only) and move their lots by exactly those."""
+    bound = dict(params)
+    known = in_list("known_account", known_accounts, bound)
+    if not credit:
+        lots = DEBIT_LOTS
+    elif is_postgres():
+        lots = CREDIT_LOTS.replace("{points}", "SUM(points)").replace(
+            "{group}", "GROUP BY account_id, program, expires_on"
+        )
+    else:
+        lots = CREDIT_LOTS.replace("{points}", "points").replace("{group}", "")
+    insert = (
+        f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) SELECT * FROM ({select}) AS q WHERE true "
+        "ON CONFLICT (program, idempotency_key) DO NOTHING"
+    )
+    if is_postgres():
+        cursor.execute(
+            f"""
+            WITH new AS ({insert} RETURNING account_id, program, expires_on, points, kind, rule),
+                 lots AS ({lots.format(new="new")})
+            {SUMMARY.format(new="new", known=known)}
+            """,
+            bound,
+        )
+        return _written(cursor.fetchall())
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
+    bound["entries_before"] = cursor.fetchone()[0]
+    cursor.execute(insert, bound)
+    new = "(SELECT * FROM ledger_entry WHERE id > %(entries_before)s) AS new_entries"
+    cursor.execute(lots.format(new=new), bound)
+    cursor.execute(SUMMARY.format(new=new, known=known), bound)
+    return _written(cursor.fetchall())
+
+
+def _written(rows: list[tuple[Any, ...]]) -> Written:
+    written = Written()
+    for kind, rule, entries, points, accounts, known in rows:
+        written.entries[(kind, rule)] = int(entries)
+        written.points[(kind, rule)] = int(points)
+        written.accounts = int(accounts)
+        written.known_accounts = int(known)
+    return written
