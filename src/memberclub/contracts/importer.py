@@ -24,7 +24,7 @@ from memberclub.domain.program import MonthlyAccrual, ProgramDefinition
 from memberclub.domain.rows import CONTRACT_COLUMNS, RowError, parse_contract_row
 from memberclub.programs.models import ProgramVersion
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 25_000
 LOOKUP_BATCH = 900  # below SQLite's limit of bound parameters per statement
 CHANGES_PER_BATCH = 500
 CONTRACTS = "contracts_contract"
@@ -66,7 +66,8 @@ def contracts_import(
     """
     programs = program_plans()
     digest = access_key_digester()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # As text: PostgreSQL parses it once per row more cheaply than Python can format it.
+    now = str(connection.ops.adapt_datetimefield_value(timezone.now()))
     report = ImportReport()
     with (
         open_feed(path, columns=CONTRACT_COLUMNS, encoding=encoding) as feed,
@@ -186,11 +187,12 @@ def _contract_ids(cursor: CursorWrapper, customer_ids: list[str]) -> dict[str, i
             SELECT * FROM (
                 SELECT wanted.customer_id,
                        (SELECT c.id FROM {CONTRACTS} c WHERE c.customer_id = wanted.customer_id)
-                FROM unnest(%s::text[]) AS wanted (customer_id)
+                FROM unnest(string_to_array(%s, ' ')) AS wanted (customer_id)
             ) probed (customer_id, id)
             WHERE id IS NOT NULL
             """,
-            [customer_ids],
+            # Customer IDs have no spaces: one string is far cheaper to send than an array.
+            [" ".join(customer_ids)],
         )
         found.update(cursor.fetchall())
         return found
