@@ -171,7 +171,11 @@ def stage_rows(cursor: CursorWrapper, table: str, columns: Sequence[str], rows: 
     """Append rows to a staging table: COPY on PostgreSQL, one batched INSERT elsewhere."""
     names = ", ".join(columns)
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        # Errors come out as Django's (IntegrityError and so on), as from cursor.execute.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     else:

@@ -13,7 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -154,27 +154,40 @@ def _load_chunk(cursor: CursorWrapper, chunk: _Chunk) -> int:
     """Store the chunk's new customers; stage the rows of contracts that exist already."""
     existing = _contract_ids(cursor, list(chunk.rows))
     if existing:
-        staged = [
-            (existing[customer_id], chunk.lines[customer_id], *row[:-1])
-            for customer_id, row in chunk.rows.items()
-            if customer_id in existing
-        ]
-        stage_rows(cursor, INCOMING, ["contract_id", "line", *COLUMNS], staged)
-        names = ", ".join(["line", *COLUMNS])
-        replaced = ", ".join(f"{name} = excluded.{name}" for name in ["line", *COLUMNS])
-        # Chunks come in file order, so a later row for a customer replaces an earlier one.
-        cursor.execute(
-            f"""
-            INSERT INTO {PENDING} (contract_id, {names})
-            SELECT contract_id, {names} FROM {INCOMING} WHERE true
-            ON CONFLICT (contract_id) DO UPDATE SET {replaced}
-            """
+        _stage_known(
+            cursor,
+            [
+                (existing[customer_id], chunk.lines[customer_id], *row[:-1])
+                for customer_id, row in chunk.rows.items()
+                if customer_id in existing
+            ],
         )
-        cursor.execute(f"DELETE FROM {INCOMING}")
     new = [row for customer_id, row in chunk.rows.items() if customer_id not in existing]
     if new:
         stage_rows(cursor, CONTRACTS, [*COLUMNS, "updated_at"], new)
     return len(new)
+
+
+def _stage_known(cursor: CursorWrapper, rows: list[tuple[Any, ...]]) -> None:
+    """Stage rows of contracts that exist; a later row for a customer replaces an earlier one."""
+    columns = ["contract_id", "line", *COLUMNS]
+    try:
+        with transaction.atomic():
+            # Usually no customer of this chunk was staged by an earlier one: copy straight in.
+            stage_rows(cursor, PENDING, columns, rows)
+        return
+    except IntegrityError:
+        pass
+    stage_rows(cursor, INCOMING, columns, rows)
+    names = ", ".join(columns)
+    replaced = ", ".join(f"{name} = excluded.{name}" for name in columns[1:])
+    cursor.execute(
+        f"""
+        INSERT INTO {PENDING} ({names}) SELECT {names} FROM {INCOMING} WHERE true
+        ON CONFLICT (contract_id) DO UPDATE SET {replaced}
+        """
+    )
+    cursor.execute(f"DELETE FROM {INCOMING}")
 
 
 def _contract_ids(cursor: CursorWrapper, customer_ids: list[str]) -> dict[str, int]:
