@@ -34,7 +34,7 @@ class ImportReport:
         """Record a row that was not imported."""
         self.rejected.append((line, reason))
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """The JSON form printed by the CLI."""
         return {
             "created": self.created,
