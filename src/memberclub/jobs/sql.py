@@ -38,7 +38,7 @@ DEBIT_LOTS = """
 SUMMARY = """
     SELECT kind, rule, COUNT(*), COALESCE(SUM(points), 0),
            (SELECT COUNT(DISTINCT account_id) FROM {new}),
-           (SELECT COUNT(DISTINCT account_id) FROM {new} WHERE account_id IN ({known}))
+           (SELECT COUNT(DISTINCT account_id) FROM {new} WHERE account_id IN {known})
     FROM {new} GROUP BY kind, rule
 """
 

@@ -1,0 +1,147 @@
+"""A run killed at any point, or raced by a second worker, still grants exactly once per account.
+
+These tests run the real command in subprocesses against the test database, so the data they
+need is committed (transactional tests) and cleared afterwards.
+"""
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from memberclub.contracts.models import Contract
+from memberclub.jobs.models import JobChunk
+from memberclub.ledger.audit import ledger_audit
+from memberclub.ledger.models import Account, Entry, Lot
+from memberclub.members.models import Member
+from memberclub.programs.services import programs_load_files
+from tests.conftest import PROGRAM_FILES, ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+MEMBERS = 400
+D = dt.date
+
+
+def _members(count: int) -> None:
+    """Eligible east members, written in bulk (the same rows the services would write)."""
+    contracts = Contract.objects.bulk_create(
+        Contract(
+            customer_id=f"CAK{number:07d}",
+            access_key_digest="-",
+            program="east",
+            plan="FAMILY",
+            holder_name="山田 太郎",
+            holder_kind="INDIVIDUAL",
+            phone="03-1234-5678",
+            postal_code="1000001",
+            address="東京都千代田区千代田1-1",
+            service_started_on=D(2020, 4, 1),
+            status="ACTIVE",
+            discount="NINEN_WARI",
+            discount_started_on=D(2020, 4, 1),
+        )
+        for number in range(count)
+    )
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"MC{number:010d}", password="!") for number in range(count)
+    )
+    members = Member.objects.bulk_create(
+        Member(
+            member_id=user.username,
+            user=user,
+            contract=contract,
+            program="east",
+            email="m@example.com",
+            nickname="m",
+            joined_on=D(2021, 1, 1),
+            source="import",
+        )
+        for user, contract in zip(users, contracts, strict=True)
+    )
+    Account.objects.bulk_create(Account(program="east", member=member) for member in members)
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(settings['NAME']).resolve()}"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}"
+        f":{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+def _accrue(*options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - this interpreter running memberclub
+        [sys.executable, "-m", "memberclub", "accrue", "--program", "east", "--month", "2026-11",
+         "--json", *options],
+        env={**os.environ, "DATABASE_URL": _database_url(), "MEMBERCLUB_HOME": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def _wait_for_chunks(process: subprocess.Popen[str], done: int) -> None:
+    deadline = time.monotonic() + 120
+    while JobChunk.objects.count() < done:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the run made no progress"
+        time.sleep(0.02)
+
+
+def _assert_one_grant_per_account() -> None:
+    grants = Entry.objects.filter(rule="monthly", period="2026-11")
+    assert grants.count() == MEMBERS
+    assert grants.values("account").distinct().count() == MEMBERS
+    assert set(Lot.objects.values_list("granted", "remaining").distinct()) == {(500, 500)}
+    assert ledger_audit().ok
+
+
+@pytest.fixture
+def eligible_members(db):
+    programs_load_files(paths=PROGRAM_FILES)
+    _members(MEMBERS)
+
+
+@pytest.mark.usefixtures("eligible_members")
+def test_a_run_killed_mid_way_and_run_again_grants_exactly_once_per_account():
+    killed = _accrue("--chunk", "1")
+    _wait_for_chunks(killed, MEMBERS // 4)
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate()
+    done_before = JobChunk.objects.count()
+
+    rerun = _accrue("--chunk", "1")
+    out, err = rerun.communicate(timeout=300)
+
+    assert killed.returncode == -signal.SIGKILL
+    assert 0 < done_before < MEMBERS
+    assert rerun.returncode == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
+    # The rerun grants what the killed run had not: nothing twice, nothing missing.
+    assert result["accounts"] == MEMBERS - done_before
+    assert Entry.objects.count() == MEMBERS
+    _assert_one_grant_per_account()
+
+
+@pytest.mark.usefixtures("eligible_members")
+def test_two_workers_racing_on_the_same_month_grant_each_account_once():
+    first = _accrue("--chunk", "7")
+    second = _accrue("--chunk", "7")
+    outputs = [process.communicate(timeout=300) for process in (first, second)]
+
+    assert [process.returncode for process in (first, second)] == [0, 0], outputs
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    assert sum(result["accounts"] for result in results) == MEMBERS
+    assert sum(result["points"] for result in results) == MEMBERS * 500
+    _assert_one_grant_per_account()
