@@ -92,6 +92,12 @@ def _write_pdf(letters: list[Letter], path: Path, font: Path) -> None:
     canvas.save()
 
 
+def _postal(code: str) -> str:
+    """Print a seven-digit postal code as 123-4567."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else code
+
+
 def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -100,7 +106,7 @@ def _page(canvas: Canvas, letter: Letter, width: float, height: float) -> None:
     """One letter on one A4 page: the address block fits a window envelope."""
     left = 25 * mm
     canvas.setFont(FONT, 11)
-    canvas.drawString(left, height - 30 * mm, f"〒{letter.postal_code}")
+    canvas.drawString(left, height - 30 * mm, f"〒{_postal(letter.postal_code)}")
     canvas.drawString(left, height - 37 * mm, letter.address)
     canvas.setFont(FONT, 14)
     canvas.drawString(left, height - 46 * mm, f"{letter.holder_name} 様")
