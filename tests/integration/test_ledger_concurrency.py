@@ -95,3 +95,22 @@ def test_the_same_grant_key_from_many_writers_grants_once(make_member):
     assert Entry.objects.filter(idempotency_key="grant-once").count() == 1
     assert account_balance(account_id=account_id, as_of=ON) == 100
     assert ledger_audit().ok
+
+
+def test_one_key_used_for_two_accounts_at_once_makes_one_entry_and_takes_from_one(make_member):
+    first, second = make_member().account.pk, make_member().account.pk
+    for account_id in (first, second):
+        points_credit(account_id=account_id, points=1000, award_on=ON, key=f"fund-{account_id}")
+
+    results = _at_once(
+        2,
+        lambda i: points_debit(
+            account_id=(first, second)[i], points=300, on=ON, key="shared", kind=EntryKind.REDEEM
+        ),
+    )
+
+    assert all(isinstance(r, Entry) for r in results)
+    assert len({r.pk for r in results if isinstance(r, Entry)}) == 1
+    balances = sorted(account_balance(account_id=a, as_of=ON) for a in (first, second))
+    assert balances == [700, 1000]
+    assert ledger_audit().ok

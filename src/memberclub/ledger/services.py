@@ -1,17 +1,25 @@
 """Writing to the ledger: every write locks the account row, then its lots in expiry order."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from memberclub.domain.allocation import LotBalance, LotDraw, allocate
 from memberclub.domain.errors import Refused
+from memberclub.ledger import rawsql
 from memberclub.ledger.models import Account, Draw, Entry, EntryKind, Lot
 from memberclub.programs.selectors import program_on
 
 # Debits draw from several lots and record a draw per lot.
 MULTI_LOT_DEBITS = (EntryKind.REDEEM, EntryKind.FORFEIT, EntryKind.ADJUST)
+# The hot paths' tables in plain SQL (their values adapted and converted as the ORM would).
+ACCOUNTS = rawsql.Table(Account)
+LOTS = rawsql.Table(Lot)
+ENTRIES = rawsql.Table(Entry)
 
 
 def _locked_account(account_id: int) -> Account:
@@ -19,13 +27,51 @@ def _locked_account(account_id: int) -> Account:
     return Account.objects.select_for_update().get(pk=account_id)
 
 
+def _lock_account_row(column: str, value: int) -> Account:
+    """The account row by its id or member, locked (plain SQL: this is on every hot path)."""
+    found = rawsql.fetch(
+        f"SELECT {ACCOUNTS.columns('a')} FROM ledger_account a WHERE a.{column} = %s"
+        f"{rawsql.for_update()}",
+        [value],
+    )
+    if not found:
+        raise Account.DoesNotExist(f"no account with {column} {value}")
+    return ACCOUNTS.build(found[0])
+
+
+@contextmanager
+def _transaction() -> Iterator[None]:
+    """A transaction of its own, or else the caller's, without a savepoint: the debit refuses
+    before it writes, and writes in one statement (PostgreSQL) or inside its own savepoint."""
+    if transaction.get_connection().in_atomic_block:
+        yield
+    else:
+        with transaction.atomic():
+            yield
+
+
 def _existing(program: str, key: str) -> Entry | None:
     return Entry.objects.filter(program=program, idempotency_key=key).first()
+
+
+def _existing_id(program: str, key: str) -> int | None:
+    found = rawsql.fetch(
+        "SELECT id FROM ledger_entry WHERE program = %s AND idempotency_key = %s", [program, key]
+    )
+    return int(found[0][0]) if found else None
 
 
 def _validate_key(key: str) -> None:
     if not key or len(key) > 200:
         raise Refused("an idempotency key of 1 to 200 characters is required")
+
+
+def _validate_debit(kind: EntryKind, points: int, key: str) -> None:
+    if kind not in MULTI_LOT_DEBITS:
+        raise ValueError(f"{kind} is not a multi-lot debit")
+    if points <= 0:
+        raise Refused("a debit must be a positive number of points")
+    _validate_key(key)
 
 
 def points_credit(
@@ -100,66 +146,147 @@ def points_debit(
     reason: str = "",
 ) -> Entry:
     """Take points from the lots usable on `on`, soonest expiry first, all or nothing."""
-    if kind not in MULTI_LOT_DEBITS:
-        raise ValueError(f"{kind} is not a multi-lot debit")
-    if points <= 0:
-        raise Refused("a debit must be a positive number of points")
-    _validate_key(key)
-    try:
-        with transaction.atomic():
-            account = _locked_account(account_id)
-            existing = _existing(account.program, key)
-            if existing is not None:
-                return existing
-            lots = list(
-                Lot.objects.select_for_update()
-                .filter(account=account, remaining__gt=0, expires_on__gte=on)
-                .order_by("expires_on")
-            )
-            draws = allocate(
-                [LotBalance(lot.pk, lot.expires_on, lot.remaining) for lot in lots],
-                points,
-                on=on,
-            )
-            return _write_multi_lot(
-                account=account, kind=kind, draws=draws, on=on, key=key, rule=rule, reason=reason
-            )
-    except IntegrityError:
-        existing = _existing(Account.objects.get(pk=account_id).program, key)
-        if existing is None:
-            raise
-        return existing
+    _validate_debit(kind, points, key)
+    with _transaction():
+        account = _lock_account_row("id", account_id)
+        return points_debit_locked(
+            account=account, points=points, on=on, key=key, kind=kind, rule=rule, reason=reason
+        ).entry
 
 
-def _write_multi_lot(
+@dataclass(frozen=True)
+class Debited:
+    """A debit's entry, and the balance on its date right after it (None: a repeated key)."""
+
+    entry: Entry
+    balance_after: int | None
+
+
+def account_lock(*, member_id: int) -> Account:
+    """Lock a member's account row for the open transaction: the first lock of every writer."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("account_lock holds its lock only inside a transaction")
+    return _lock_account_row("member_id", member_id)
+
+
+def points_debit_locked(
     *,
     account: Account,
-    kind: EntryKind,
-    draws: list[LotDraw],
+    points: int,
     on: dt.date,
     key: str,
-    rule: str,
-    reason: str,
-) -> Entry:
-    """Write one debit entry with a draw per lot and lower those lots (lock already held)."""
-    total = sum(draw.points for draw in draws)
-    entry = Entry.objects.create(
+    kind: EntryKind,
+    rule: str = "",
+    reason: str = "",
+) -> Debited:
+    """`points_debit` for a transaction that holds the account's lock (from `account_lock`)."""
+    _validate_debit(kind, points, key)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("points_debit_locked needs the transaction that locked the account")
+    # One statement locks the usable lots in expiry order and tells whether the key was used.
+    # Its snapshot is taken after the account lock was granted, so it sees every earlier
+    # writer of this account; a writer of another account using the same key at this moment
+    # is caught by the insert's ON CONFLICT below.
+    lots = rawsql.fetch(
+        "SELECT l.id, l.expires_on, l.remaining, (SELECT e.id FROM ledger_entry e"
+        " WHERE e.program = %s AND e.idempotency_key = %s) AS used FROM ledger_lot l"
+        " WHERE l.account_id = %s AND l.remaining > 0 AND l.expires_on >= %s"
+        f" ORDER BY l.expires_on, l.id{rawsql.for_update()}",
+        [account.program, key, account.pk, LOTS.prep("expires_on", on)],
+    )
+    used = lots[0][3] if lots else _existing_id(account.program, key)
+    if used is not None:
+        return Debited(Entry.objects.get(pk=used), None)
+    balances = [LotBalance(row[0], LOTS.convert("expires_on", row[1]), row[2]) for row in lots]
+    draws = allocate(balances, points, on=on)
+    entry = Entry(
         program=account.program,
         account=account,
         kind=kind,
-        points=-total,
+        points=-points,
         award_on=on,
+        expires_on=None,
         rule=rule,
+        period="",
         idempotency_key=key,
         reason=reason,
+        shortfall=0,
+        reverses=None,
     )
-    for draw in draws:
-        Lot.objects.filter(pk=draw.lot_id).update(remaining=F("remaining") - draw.points)
-    Draw.objects.bulk_create(
-        Draw(entry=entry, lot_id=draw.lot_id, account=account, points=-draw.points)
-        for draw in draws
+    if not _write_multi_lot(entry, draws):
+        # The same key was written for another account of the program at the same moment.
+        return Debited(Entry.objects.get(program=account.program, idempotency_key=key), None)
+    return Debited(entry, sum(lot.remaining for lot in balances) - points)
+
+
+# An entry and its draws in one statement: the lots are lowered and the draws written only
+# if the entry was inserted, so a key taken at this moment changes nothing.
+WRITE_MULTI_LOT_PG = """
+    WITH entry AS (
+        INSERT INTO ledger_entry (program, account_id, kind, points, award_on, expires_on,
+            rule, period, idempotency_key, reason, shortfall, reverses_id)
+        VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)
+        ON CONFLICT (program, idempotency_key) DO NOTHING
+        RETURNING id, created_at
+    ), taken (lot_id, points) AS (VALUES {taken}),
+    lowered AS (
+        UPDATE ledger_lot SET remaining = ledger_lot.remaining + taken.points
+        FROM taken, entry WHERE ledger_lot.id = taken.lot_id
+    ), drawn AS (
+        INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)
+        SELECT entry.id, taken.lot_id, %s, taken.points FROM entry, taken
     )
-    return entry
+    SELECT id, created_at FROM entry
+"""
+
+
+def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
+    """Insert a multi-lot debit (its points minus the draws' sum), a draw per lot, and lower
+    those lots (their locks already held); False, writing nothing, when the key is taken."""
+    taken = [(draw.lot_id, -draw.points) for draw in draws]
+    values = [
+        entry.program,
+        entry.account_id,
+        entry.kind,
+        entry.points,
+        ENTRIES.prep("award_on", entry.award_on),
+        entry.rule,
+        entry.idempotency_key,
+        entry.reason,
+    ]
+    if connection.vendor == "postgresql":
+        sql = WRITE_MULTI_LOT_PG.format(taken=", ".join(["(%s, %s)"] * len(taken)))
+        rows = rawsql.fetch(sql, [*values, *(v for pair in taken for v in pair), entry.account_id])
+    else:
+        # SQLite: the transaction already holds the only write lock; the savepoint keeps the
+        # three statements all or nothing even inside a caller's transaction.
+        with transaction.atomic():
+            rows = rawsql.fetch(
+                "INSERT INTO ledger_entry (program, account_id, kind, points, award_on,"
+                " expires_on, rule, period, idempotency_key, reason, shortfall, reverses_id)"
+                " VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)"
+                " ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING id, created_at",
+                values,
+            )
+            if rows:
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "UPDATE ledger_lot SET remaining = remaining + %s WHERE id = %s",
+                        [(points, lot_id) for lot_id, points in taken],
+                    )
+                    cursor.executemany(
+                        "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)"
+                        " VALUES (%s, %s, %s, %s)",
+                        [
+                            (rows[0][0], lot_id, entry.account_id, points)
+                            for lot_id, points in taken
+                        ],
+                    )
+    if not rows:
+        return False
+    entry.pk, entry.created_at = rows[0][0], ENTRIES.convert("created_at", rows[0][1])
+    entry._state.adding, entry._state.db = False, connection.alias
+    return True
 
 
 def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entry:
@@ -214,17 +341,23 @@ def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) ->
                 sum(lot.remaining for lot in alive),
                 on=on,
             )
-            entries.append(
-                _write_multi_lot(
-                    account=account,
-                    kind=EntryKind.FORFEIT,
-                    draws=draws,
-                    on=on,
-                    key=key,
-                    rule="",
-                    reason=reason,
-                )
+            forfeit = Entry(
+                program=account.program,
+                account=account,
+                kind=EntryKind.FORFEIT,
+                points=-sum(draw.points for draw in draws),
+                award_on=on,
+                expires_on=None,
+                rule="",
+                period="",
+                idempotency_key=key,
+                reason=reason,
+                shortfall=0,
+                reverses=None,
             )
+            if not _write_multi_lot(forfeit, draws):
+                raise IntegrityError(f"the key {key} was taken by another writer meanwhile")
+            entries.append(forfeit)
         return entries
 
 

@@ -6,9 +6,8 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -16,9 +15,10 @@ from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
+from memberclub.ledger import rawsql
 from memberclub.ledger.models import Account, EntryKind
 from memberclub.ledger.selectors import account_balance
-from memberclub.ledger.services import points_debit, points_refund
+from memberclub.ledger.services import account_lock, points_debit_locked, points_refund
 from memberclub.members.models import Member
 from memberclub.notifications.services import email_enqueue
 from memberclub.programs.selectors import program_on
@@ -125,9 +125,13 @@ def redemption_request(
     returns the first redemption, a key reused for another request is refused."""
     if not key or len(key) > KEY_LIMIT:
         raise Refused(f"an idempotency key of 1 to {KEY_LIMIT} characters is required")
-    item = Item.objects.filter(program=member.program, code=item_code).first()
-    if item is None:
+    found = rawsql.fetch(
+        f"SELECT {ITEMS.columns('i')} FROM rewards_item i WHERE i.program = %s AND i.code = %s",
+        [member.program, item_code],
+    )
+    if not found:
         raise Refused(f"no item {item_code!r} in the {member.program} catalog")
+    item = ITEMS.build(found[0])
     cost = _checked_points(item, points, on)
     if item.kind == Kind.SHIPPED:
         if shipping is None:
@@ -139,20 +143,25 @@ def redemption_request(
     with transaction.atomic():
         # The account row first, as every ledger writer: requests of one member queue here,
         # so the key lookup and the monthly cap below see every earlier request of theirs.
-        account = Account.objects.select_for_update().get(member=member)
-        existing = Redemption.objects.filter(member=member, idempotency_key=key).first()
-        if existing is not None:
-            if existing.request_digest != digest:
+        account = account_lock(member_id=member.pk)
+        existing = rawsql.fetch(
+            "SELECT id, request_digest FROM rewards_redemption"
+            " WHERE member_id = %s AND idempotency_key = %s",
+            [member.pk, key],
+        )
+        if existing:
+            if existing[0][1] != digest:
                 raise KeyReused
-            return RedemptionOutcome(existing, created=False)
+            first = Redemption.objects.select_related("item").get(pk=existing[0][0])
+            return RedemptionOutcome(first, created=False)
         _check_may_redeem(member, item, level, on)
         if item.kind == Kind.BILL_CREDIT:
             cap = program_on(program=item.program, on=on).redemption.fee_payment_monthly_cap
             used = fee_payment_used(account_id=account.pk, month_start=on.replace(day=1))
             if used + cost > cap:
                 raise FeeCapExceeded(cap=cap, left=cap - used)
-        debit = points_debit(
-            account_id=account.pk,
+        debit = points_debit_locked(
+            account=account,
             points=cost,
             on=on,
             key=f"redeem:{member.member_id}:{key}",
@@ -162,30 +171,35 @@ def redemption_request(
         )
         # Stock last, so a hot item's row is locked for the shortest time. The conditional
         # UPDATE waits for a concurrent buyer, then sees what they left: never below zero.
-        if item.stock is not None and not Item.objects.filter(pk=item.pk, stock__gte=1).update(
-            stock=F("stock") - 1
+        if item.stock is not None and not rawsql.fetch(
+            "UPDATE rewards_item SET stock = stock - 1 WHERE id = %s AND stock >= 1 RETURNING id",
+            [item.pk],
         ):
             raise OutOfStock(f"{item.code} is out of stock")
-        redemption = _create_numbered(
-            number_on=on,
+        balance_after = debit.balance_after
+        if balance_after is None:
+            balance_after = account_balance(account_id=account.pk, as_of=on)
+        redemption = Redemption(
             program=member.program,
             member=member,
             account=account,
             item=item,
             kind=item.kind,
             points=cost,
+            status=Status.REQUESTED,
             requested_on=on,
             bill_month=add_months(on, 1) if item.kind == Kind.BILL_CREDIT else None,
             ship_name=shipping.name if shipping else "",
             ship_postal_code=shipping.postal_code if shipping else "",
             ship_address=shipping.address if shipping else "",
             ship_phone=shipping.phone if shipping else "",
-            debit=debit,
-            balance_after=account_balance(account_id=account.pk, as_of=on),
+            debit=debit.entry,
+            balance_after=balance_after,
             idempotency_key=key,
             request_digest=digest,
             via=via,
         )
+        _insert_numbered(redemption, on)
         if item.kind == Kind.DIGITAL_CODE:
             _hand_out_code(item, redemption)
         _receipt_enqueue(member, redemption)
@@ -229,18 +243,38 @@ def _check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> 
         raise Refused(f"{item.code} is not offered on {on}")
 
 
-def _create_numbered(*, number_on: dt.date, **fields: Any) -> Redemption:
-    """Insert a redemption under a fresh random number, trying again on the rare collision.
+ITEMS = rawsql.Table(Item)
+REDEMPTIONS = rawsql.Table(Redemption)
+# Every column but the id and requested_at (the database's clock), in the model's order.
+INSERTED = [
+    field
+    for field in REDEMPTIONS.fields
+    if not field.primary_key and field.name not in {"requested_at"}
+]
+INSERT_REDEMPTION = (
+    f"INSERT INTO rewards_redemption ({', '.join(field.column for field in INSERTED)})"
+    f" VALUES ({', '.join(['%s'] * len(INSERTED))})"
+    " ON CONFLICT (number) DO NOTHING RETURNING id, requested_at"
+)
 
-    The member's key was checked under the account lock, so a clash here is the number's."""
-    for attempt in range(1, NUMBER_TRIES + 1):
-        try:
-            with transaction.atomic():
-                return Redemption.objects.create(number=_new_number(number_on), **fields)
-        except IntegrityError:
-            if attempt == NUMBER_TRIES:
-                raise
-    raise AssertionError("unreachable")
+
+def _insert_numbered(redemption: Redemption, on: dt.date) -> None:
+    """Insert a redemption under a fresh random number, trying another on the rare collision.
+
+    The member's key was checked under the account lock, so only the number can clash; a
+    clash inserts nothing (ON CONFLICT on the number alone), so no savepoint is needed."""
+    for _ in range(NUMBER_TRIES):
+        redemption.number = _new_number(on)
+        values = [
+            REDEMPTIONS.prep(field.name, getattr(redemption, field.attname)) for field in INSERTED
+        ]
+        inserted = rawsql.fetch(INSERT_REDEMPTION, values)
+        if inserted:
+            redemption.pk = inserted[0][0]
+            redemption.requested_at = REDEMPTIONS.convert("requested_at", inserted[0][1])
+            redemption._state.adding, redemption._state.db = False, connection.alias
+            return
+    raise IntegrityError(f"no free redemption number on {on} after {NUMBER_TRIES} tries")
 
 
 def _hand_out_code(item: Item, redemption: Redemption) -> None:
