@@ -238,3 +238,59 @@ def _generate_sqlite(connection: Any, *, count: int, program: str) -> None:
     )
     connection.execute("COMMIT")
     connection.execute("ANALYZE")
+
+
+def bare_copies(connection: Any, vendor: str, tables: dict[str, str]) -> None:
+    """Create empty tables of the same shape as ledger tables: columns, defaults, checks,
+    indexes and foreign keys, without triggers or anything of memberclub's around them."""
+    for source, copy in tables.items():
+        connection.execute(f"DROP TABLE IF EXISTS {copy}")
+        if vendor == "postgresql":
+            connection.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
+            connection.execute(
+                f"ALTER TABLE {copy} ADD FOREIGN KEY (account_id) REFERENCES ledger_account (id) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
+            continue
+        statements = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') "
+            "AND sql IS NOT NULL ORDER BY type DESC",
+            [source],
+        ).fetchall()
+        for (sql,) in statements:
+            renamed = sql.replace(f'"{source}"', f'"{copy}"')
+            connection.execute(re.sub(r'INDEX "([^"]+)"', rf'INDEX "{copy}_\1"', renamed))
+
+
+def settle(connection: Any, vendor: str) -> None:
+    """Write pending changes out now, so that the next measurement does not pay for them."""
+    if vendor == "postgresql":
+        connection.execute("CHECKPOINT")
+    else:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def drop(connection: Any, *tables: str) -> None:
+    """Drop benchmark tables."""
+    for table in tables:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def timed(connection: Any, vendor: str, statements: Sequence[str]) -> float:
+    """Run statements in one transaction (committed) and return the seconds it took."""
+    started = time.monotonic()
+    connection.execute("BEGIN" if vendor == "postgresql" else "BEGIN IMMEDIATE")
+    for statement in statements:
+        connection.execute(statement)
+    connection.execute("COMMIT")
+    return time.monotonic() - started
+
+
+def ratio_line(name: str, job: Finished, baseline: float, aim: float, extra: str = "") -> str:
+    """One benchmark line: the job against its baseline, and whether it meets its aim."""
+    ratio = job.seconds / baseline
+    verdict = "meets" if ratio <= aim else "MISSES"
+    return (
+        f"{name}: job {job.seconds:.1f} s vs baseline {baseline:.1f} s = {ratio:.2f}x "
+        f"({verdict} aim <= {aim}x){extra}"
+    )

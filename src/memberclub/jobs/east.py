@@ -2,8 +2,9 @@
 
 Every rate comes from the program version in force on the award date and is bound into the
 statement: the points table as the latest service start of each service year, computed by the
-domain, so SQL does no calendar arithmetic beyond comparing dates. The accounts of a chunk that
-pass the conditions both grants share are read once; each grant then adds its own.
+domain, so SQL does no calendar arithmetic beyond comparing dates. One pass over the chunk's
+accounts yields both grants: each account is paired with the rules (`monthly`,
+`renewal_bonus`) and a row is kept for every rule whose conditions it meets.
 """
 
 import datetime as dt
@@ -26,18 +27,30 @@ from memberclub.jobs.sql import entries_write, in_list, month_of
 
 RULES = ("monthly", "renewal_bonus")
 
-# Not left by the award date, and the contract ACTIVE on it: an ending effective on or before
-# the award date excludes the contract; one after it leaves it ACTIVE on the award date and so
-# also on the last day of M−1.
-CANDIDATES = """
-    SELECT a.id AS account_id, c.customer_id, c.plan, c.service_started_on,
-           c.discount_started_on, m.joined_on
-    FROM ledger_account a
-    JOIN members_member m ON m.id = a.member_id
-    JOIN contracts_contract c ON c.id = m.contract_id
-    WHERE a.program = %(program)s AND a.id BETWEEN %(first_account)s AND %(last_account)s
-      AND (m.left_on IS NULL OR m.left_on > %(award_on)s)
-      AND (c.status = 'ACTIVE' OR c.status_effective_on > %(award_on)s)
+GRANTS = """
+    SELECT %(program)s, e.account_id, 'GRANT', e.points, %(award_on)s, %(expires_on)s, e.rule,
+           %(period)s, e.rule || ':' || e.customer_id || ':' || e.key_month, '', 0,
+           CAST(NULL AS BIGINT)
+    FROM (
+        SELECT a.id AS account_id, c.customer_id, r.rule,
+               CASE r.rule {points} END AS points,
+               CASE r.rule {key_months} END AS key_month
+        FROM ledger_account a
+        JOIN members_member m ON m.id = a.member_id
+        JOIN contracts_contract c ON c.id = m.contract_id
+        CROSS JOIN ({rules}) AS r
+        WHERE a.program = %(program)s AND a.id BETWEEN %(first_account)s AND %(last_account)s
+          {common}
+          AND ({conditions})
+    ) AS e
+    WHERE e.points > 0
+"""
+# What both grants need: not left by the award date, and the contract ACTIVE on it (an ending
+# effective on or before the award date excludes it; one after it leaves the contract ACTIVE on
+# the award date and so also on the last day of M−1).
+NOT_LEFT_AND_ACTIVE = """
+    AND (m.left_on IS NULL OR m.left_on > %(award_on)s)
+    AND (c.status = 'ACTIVE' OR c.status_effective_on > %(award_on)s)
 """
 # The discount is active on the last day of M−1; a code the feed cleared counts until its end.
 DISCOUNT_ACTIVE = """
@@ -45,6 +58,16 @@ DISCOUNT_ACTIVE = """
     AND c.discount_started_on <= %(month_end)s
     AND (c.discount_ended_on IS NULL OR c.discount_ended_on > %(month_end)s)
 """
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One grant of the run: when an account earns it, how many points, its key's month."""
+
+    name: str
+    condition: str
+    points: str
+    key_month: str
 
 
 @dataclass(frozen=True)
@@ -81,30 +104,28 @@ def east_accrual(definition: ProgramDefinition, award_on: dt.date) -> EastAccrua
         "period": month_key(award_on),
         "discount": accrual.required_discount or "",
     }
-    grants = [_monthly(accrual, month_end, params), _bonus(accrual, award_on, params)]
-    grants = [grant for grant in grants if grant]
-    if not grants:
+    rules = [
+        rule
+        for rule in (_monthly(accrual, month_end, params), _bonus(accrual, award_on, params))
+        if rule is not None
+    ]
+    if not rules:
         return EastAccrual(select="", params=params)
-    discount = DISCOUNT_ACTIVE if accrual.required_discount else ""
-    select = f"""
-        WITH candidate AS MATERIALIZED ({CANDIDATES} {discount})
-        {" UNION ALL ".join(grants)}
-    """
+    select = GRANTS.format(
+        points=" ".join(f"WHEN '{rule.name}' THEN {rule.points}" for rule in rules),
+        key_months=" ".join(f"WHEN '{rule.name}' THEN {rule.key_month}" for rule in rules),
+        rules=" UNION ALL ".join(f"SELECT '{rule.name}' AS rule" for rule in rules),
+        common=NOT_LEFT_AND_ACTIVE + (DISCOUNT_ACTIVE if accrual.required_discount else ""),
+        conditions=" OR ".join(f"(r.rule = '{rule.name}' AND {rule.condition})" for rule in rules),
+    )
     return EastAccrual(select=select, params=params)
 
 
-def _grant(points: str, rule: str, key: str) -> str:
-    return f"""
-        SELECT %(program)s, e.account_id, 'GRANT', {points}, %(award_on)s, %(expires_on)s,
-               '{rule}', %(period)s, {key}, '', 0, CAST(NULL AS BIGINT)
-    """
-
-
-def _monthly(accrual: MonthlyAccrual, month_end: dt.date, params: dict[str, Any]) -> str:
+def _monthly(accrual: MonthlyAccrual, month_end: dt.date, params: dict[str, Any]) -> Rule | None:
     """Monthly points: registered and in service by the end of M−1, by service-year band.
 
     The points come from a CASE over the plan and the latest service start of each band,
-    latest band first, which costs a few comparisons per account rather than a join.
+    latest band first: a few comparisons per account rather than a join.
     """
     plans = []
     for number, (plan, table) in enumerate(sorted(accrual.points_by_plan.items())):
@@ -114,31 +135,28 @@ def _monthly(accrual: MonthlyAccrual, month_end: dt.date, params: dict[str, Any]
             params[f"plan_{number}_{year}_last"] = last
             params[f"plan_{number}_{year}_points"] = table[year - 1]
             bands.append(
-                f"WHEN e.service_started_on <= %(plan_{number}_{year}_last)s "
+                f"WHEN c.service_started_on <= %(plan_{number}_{year}_last)s "
                 f"THEN %(plan_{number}_{year}_points)s"
             )
         plans.append(f"WHEN %(plan_{number})s THEN CASE {' '.join(bands)} END")
     if not plans:
-        return ""
-    key = "'monthly:' || e.customer_id || ':' || %(period)s"
-    return f"""
-        {_grant("e.points", "monthly", key)}
-        FROM (
-            SELECT e.account_id, e.customer_id, CASE e.plan {" ".join(plans)} END AS points
-            FROM candidate e WHERE e.joined_on <= %(month_end)s
-        ) AS e
-        WHERE e.points > 0
-    """
+        return None
+    return Rule(
+        name="monthly",
+        condition="m.joined_on <= %(month_end)s",
+        points=f"CASE c.plan {' '.join(plans)} END",
+        key_month="%(period)s",
+    )
 
 
-def _bonus(accrual: MonthlyAccrual, award_on: dt.date, params: dict[str, Any]) -> str:
+def _bonus(accrual: MonthlyAccrual, award_on: dt.date, params: dict[str, Any]) -> Rule | None:
     """Renewal bonus: the discount term ended in R = M − window; registered by the end of R."""
     bonus = accrual.renewal_bonus
     renewal = renewal_month(accrual, award_on)
     windows = renewal_start_windows(accrual, award_on)
     # The bonus rewards keeping the discount the accrual requires; without one there is none.
     if bonus is None or renewal is None or not accrual.required_discount or not windows:
-        return ""
+        return None
     params["bonus_points"] = bonus.points
     params["renewal"] = month_key(renewal)
     params["renewal_end"] = last_day_of_month(renewal)
@@ -149,14 +167,12 @@ def _bonus(accrual: MonthlyAccrual, award_on: dt.date, params: dict[str, Any]) -
         params[f"term_{number}_first"] = first
         params[f"term_{number}_last"] = last
         terms.append(
-            f"e.discount_started_on BETWEEN %(term_{number}_first)s AND %(term_{number}_last)s"
+            f"c.discount_started_on BETWEEN %(term_{number}_first)s AND %(term_{number}_last)s"
         )
-    key = "'renewal_bonus:' || e.customer_id || ':' || %(renewal)s"
     # Every term of the discount ends in the month it started: check the month first.
-    return f"""
-        {_grant("%(bonus_points)s", "renewal_bonus", key)}
-        FROM candidate e
-        WHERE e.joined_on <= %(renewal_end)s AND e.plan IN {plans}
-          AND {month_of("e.discount_started_on")} = %(renewal_month_number)s
-          AND ({" OR ".join(terms)})
+    condition = f"""
+        m.joined_on <= %(renewal_end)s AND c.plan IN {plans}
+        AND {month_of("c.discount_started_on")} = %(renewal_month_number)s
+        AND ({" OR ".join(terms)})
     """
+    return Rule("renewal_bonus", condition, "%(bonus_points)s", "%(renewal)s")

@@ -21,6 +21,7 @@ from memberclub.domain.errors import Refused
 from memberclub.jobs.models import JobRun
 
 DEFAULT_CHUNK_ACCOUNTS = 50_000
+CHUNK_SETTINGS = ("random_page_cost = 1.1", "jit = off", "work_mem = '64MB'")
 # A chunk that meets a deadlock or a lock timeout is rolled back whole and tried again.
 CHUNK_TRIES = 3
 
@@ -163,10 +164,11 @@ def _chunk_do(run_id: int, first: int, last: int, work: ChunkWork) -> ChunkResul
                 if claimed is None:
                     return None
                 if connection.vendor == "postgresql":
-                    # A chunk reads a narrow range of keys: through the indexes, not by scanning
-                    # whole tables, and not worth compiling.
-                    cursor.execute("SET LOCAL random_page_cost = 1.1")
-                    cursor.execute("SET LOCAL jit = off")
+                    # A chunk reads a narrow range of keys: through the indexes rather than by
+                    # scanning whole tables, not worth compiling, and with room to keep the
+                    # entries it wrote in memory while it moves their lots.
+                    for setting in CHUNK_SETTINGS:
+                        cursor.execute(f"SET LOCAL {setting}")
                 result = work(cursor, first, last)
                 cursor.execute(
                     "UPDATE jobs_jobchunk SET accounts = %s, points = %s, by_rule = %s "

@@ -29,10 +29,11 @@ CREDIT_LOTS = """
         remaining = ledger_lot.remaining + excluded.remaining
 """
 # Single-lot debits (expiry, revocation) lower a lot that exists; the CHECK keeps it >= 0.
+# In key order, the order the lots were written in, so the updates walk the table forwards.
 DEBIT_LOTS = """
     UPDATE ledger_lot SET remaining = ledger_lot.remaining + d.points
     FROM (SELECT account_id, expires_on, SUM(points) AS points FROM {new}
-          GROUP BY account_id, expires_on) AS d
+          GROUP BY account_id, expires_on ORDER BY account_id, expires_on) AS d
     WHERE ledger_lot.account_id = d.account_id AND ledger_lot.expires_on = d.expires_on
 """
 SUMMARY = """
