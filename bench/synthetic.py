@@ -24,7 +24,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILES = [ROOT / "programs" / "east.toml", ROOT / "programs" / "west.toml"]
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 # Service starts spread over ~14 years from this day; every member registered 30 days later.
 FIRST_START = dt.date(2012, 4, 1)
 START_SPREAD_DAYS = 5000
