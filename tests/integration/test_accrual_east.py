@@ -1,10 +1,12 @@
 """East accrual (SPEC §3.2) run as the operator runs it: every rule and edge, in the ledger."""
 
 import datetime as dt
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 
 from memberclub.cli.main import main
 from memberclub.domain.errors import Refused
@@ -313,3 +315,22 @@ def test_a_bad_month_is_refused_with_exit_status_2(programs, capsys):
 
     assert status == 2
     assert "YYYY-MM" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+
+
+class _Terminal(io.StringIO):
+    """A stdout that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
+def test_a_terminal_gets_a_progress_bar_and_the_summary_line(make_member):
+    make_member()
+    terminal = _Terminal()
+
+    call_command("accrue", "--program", "east", "--month", "2026-11", stdout=terminal)
+
+    shown = terminal.getvalue()
+    assert "accrue east 2026-11" in shown.split("\n")[0]  # the bar, drawn then erased
+    assert shown.rstrip().endswith("1 chunk done")

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import CommandParser, OutputWrapper
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from memberclub.jobs.runner import DEFAULT_CHUNK_ACCOUNTS, AccountRange, RunResult, WorkerShare
@@ -83,7 +84,10 @@ def progress_bar(
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), transient=True) as bar:
+    # Drawn on the command's own stream (OutputWrapper keeps it in _out), erased when done so
+    # that the summary line stays.
+    console = Console(file=stdout._out)
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(description, total=None)
 
         def advance(accounts: int, total: int) -> None:
@@ -95,6 +99,10 @@ def progress_bar(
 def chunks_summary(run: RunResult) -> str:
     """How many chunks a run did and found already done."""
     if run.chunks_done == 0 and run.chunks_skipped:
-        return f"already done, nothing changed ({run.chunks_skipped} chunks)"
+        return f"already done, nothing changed ({_chunks(run.chunks_skipped)})"
     skipped = f", {run.chunks_skipped} already done" if run.chunks_skipped else ""
-    return f"{run.chunks_done} chunks done{skipped}"
+    return f"{_chunks(run.chunks_done)} done{skipped}"
+
+
+def _chunks(count: int) -> str:
+    return f"{count} chunk" if count == 1 else f"{count} chunks"
