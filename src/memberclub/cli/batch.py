@@ -3,7 +3,7 @@
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import CommandParser, OutputWrapper
 from rich.console import Console
@@ -86,7 +86,7 @@ def progress_bar(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     # Drawn on the command's own stream (OutputWrapper keeps it in _out), erased when done so
     # that the summary line stays.
-    console = Console(file=stdout._out)
+    console = Console(file=cast(IO[str], stdout._out))
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(description, total=None)
 
