@@ -93,8 +93,22 @@ def _database() -> dict[str, object]:
     """Build the default database from DATABASE_URL, tuning SQLite for concurrent use."""
     default_url = f"sqlite:///{VAR_DIR / 'memberclub.sqlite3'}"
     config: dict[str, object] = dict(
-        dj_database_url.parse(os.environ.get("DATABASE_URL") or default_url, conn_max_age=0)
+        dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or default_url,
+            # Keep each worker thread's connection open (0: a new one per request). Opening a
+            # PostgreSQL connection costs more than a typical API request; a connection found
+            # broken (a database restart) is noticed and replaced before the request uses it.
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
+            conn_health_checks=_flag("DB_CONN_HEALTH_CHECKS", default=True),
+        )
     )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # The hot paths' fixed statements are prepared on their fifth run on a connection
+        # (memberclub.ledger.rawsql); the ORM's queries are never prepared. Behind PgBouncer
+        # in transaction mode use 1.21 or later (max_prepared_statements), or turn this off.
+        config["OPTIONS"] = {
+            "prepare_threshold": 5 if _flag("DB_PREPARED_STATEMENTS", default=True) else None
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # Take the write lock at BEGIN so two writers never both read and then both write.
