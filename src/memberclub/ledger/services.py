@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from memberclub.domain.allocation import LotBalance, LotDraw, allocate
@@ -254,7 +254,8 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
         entry.idempotency_key,
         entry.reason,
     ]
-    if connection.vendor == "postgresql":
+    db = rawsql.database()
+    if db.vendor == "postgresql":
         sql = WRITE_MULTI_LOT_PG.format(taken=", ".join(["(%s, %s)"] * len(taken)))
         rows = rawsql.fetch(sql, [*values, *(v for pair in taken for v in pair), entry.account_id])
     else:
@@ -269,7 +270,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
                 values,
             )
             if rows:
-                with connection.cursor() as cursor:
+                with db.cursor() as cursor:
                     cursor.executemany(
                         "UPDATE ledger_lot SET remaining = remaining + %s WHERE id = %s",
                         [(points, lot_id) for lot_id, points in taken],
@@ -285,7 +286,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
     if not rows:
         return False
     entry.pk, entry.created_at = rows[0][0], ENTRIES.convert("created_at", rows[0][1])
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry._state.adding, entry._state.db = False, db.alias
     return True
 
 

@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -272,7 +272,7 @@ def _insert_numbered(redemption: Redemption, on: dt.date) -> None:
         if inserted:
             redemption.pk = inserted[0][0]
             redemption.requested_at = REDEMPTIONS.convert("requested_at", inserted[0][1])
-            redemption._state.adding, redemption._state.db = False, connection.alias
+            redemption._state.adding, redemption._state.db = False, rawsql.database().alias
             return
     raise IntegrityError(f"no free redemption number on {on} after {NUMBER_TRIES} tries")
 
