@@ -15,6 +15,8 @@ from django.utils import timezone
 from memberclub.api.models import ApiKey, PersonalToken
 from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
+from memberclub.ledger import rawsql
+from memberclub.ledger.models import Account
 from memberclub.members.models import Member
 
 PERSONAL_PREFIX = "mcp_"
@@ -69,21 +71,37 @@ def personal_tokens(*, member: Member) -> list[PersonalToken]:
     return list(PersonalToken.objects.filter(member=member, revoked_at__isnull=True))
 
 
+PERSONAL_TOKENS = rawsql.Table(PersonalToken)
+MEMBERS = rawsql.Table(Member)
+ACCOUNTS = rawsql.Table(Account)
+# Every API request of a member starts here, so one statement finds the live token, its
+# current member and the member's account (the contract is read when an endpoint needs it).
+TOKEN_MEMBER = f"""
+    SELECT t.id, t.level, t.last_used_at, {MEMBERS.columns("m")}, {ACCOUNTS.columns("a")}
+    FROM api_personaltoken t
+    JOIN members_member m ON m.id = t.member_id
+    JOIN ledger_account a ON a.member_id = m.id
+    WHERE t.digest = %s AND t.revoked_at IS NULL AND m.left_on IS NULL
+"""
+
+
 def personal_token_check(*, secret: str) -> tuple[Member, Level] | None:
     """The current member and level a token stands for, or None."""
     if not secret.startswith(PERSONAL_PREFIX) or len(secret) > 100:
         return None
-    token = (
-        PersonalToken.objects.select_related("member__contract")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, member__left_on__isnull=True)
-        .first()
-    )
-    if token is None:
+    found = rawsql.fetch(TOKEN_MEMBER, [_digest(secret)])
+    if not found:
         return None
+    row = found[0]
+    member = MEMBERS.build(row, 3)
+    account = ACCOUNTS.build(row, 3 + MEMBERS.width)
+    rawsql.cache_related(member, "account", account)
+    rawsql.cache_related(account, "member", member)
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-        PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.member, Level(token.level)
+    last_used_at = PERSONAL_TOKENS.convert("last_used_at", row[2])
+    if last_used_at is None or now - last_used_at > TOUCH_EVERY:
+        PersonalToken.objects.filter(pk=row[0]).update(last_used_at=now)
+    return member, Level(row[1])
 
 
 def api_key_create(*, name: str, scopes: list[str]) -> Issued:

@@ -2,14 +2,17 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Q, QuerySet
 
+from memberclub.domain.allocation import LotBalance
 from memberclub.domain.errors import Refused
 from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
+from memberclub.domain.program import ProgramDefinition
+from memberclub.ledger import rawsql
 from memberclub.ledger.models import Entry, Lot
-from memberclub.ledger.selectors import account_lots
-from memberclub.programs.selectors import program_on
+from memberclub.programs.models import ProgramVersion
 from memberclub.rewards.models import Category, Item, Kind, Redemption, Status
 
 
@@ -97,14 +100,45 @@ class PointsSummary:
     balance: int
     expiring_points: int
     expiring_on: dt.date
-    lots: list[Lot]
+    lots: list[LotBalance]
+
+
+LOTS = rawsql.Table(Lot)
+# The program version in force (the latest effective on or before the day, the latest load
+# winning a tie, as programs.selectors decides) with the account's usable lots, in one statement.
+SUMMARY = """
+    SELECT v.id, v.checksum, l.id, l.expires_on, l.remaining
+    FROM (SELECT id, checksum FROM programs_programversion
+          WHERE program = %s AND effective_on <= %s
+          ORDER BY effective_on DESC, version DESC LIMIT 1) AS v
+    LEFT JOIN ledger_lot l
+        ON l.account_id = %s AND l.remaining > 0 AND l.expires_on >= %s
+    ORDER BY l.expires_on
+"""
+
+
+@lru_cache(maxsize=64)
+def _fiscal_year_start_month(version_id: int, checksum: str) -> int:
+    """The first month of the fiscal year in one stored program version (keyed as
+    programs.selectors keys its definitions: a stored version never changes)."""
+    del checksum
+    stored = ProgramVersion.objects.get(pk=version_id)
+    return ProgramDefinition.model_validate(stored.definition).fiscal_year_start_month
 
 
 def points_summary(*, account_id: int, program: str, as_of: dt.date) -> PointsSummary:
     """Balance, lots, and the points that expire by the end of the current fiscal year."""
-    start_month = program_on(program=program, on=as_of).fiscal_year_start_month
+    day = LOTS.prep("expires_on", as_of)
+    rows = rawsql.fetch(SUMMARY, [program, day, account_id, day])
+    if not rows:
+        raise Refused(f"program {program!r} has no version in force on {as_of}")
+    start_month = _fiscal_year_start_month(rows[0][0], rows[0][1])
     fy_end = fiscal_year_end(fiscal_year(as_of, start_month=start_month), start_month=start_month)
-    lots = account_lots(account_id=account_id, as_of=as_of)
+    lots = [
+        LotBalance(row[2], LOTS.convert("expires_on", row[3]), row[4])
+        for row in rows
+        if row[2] is not None
+    ]
     return PointsSummary(
         as_of=as_of,
         balance=sum(lot.remaining for lot in lots),
