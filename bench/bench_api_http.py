@@ -24,20 +24,23 @@ PORT = 8791
 CONNECTIONS = 32
 PROCESSES = 4  # client processes, so the client is not held back by one interpreter
 SECONDS = 8
+WARM_UP_SECONDS = 2  # each endpoint's first requests (imports, caches, connections) not counted
 MEMBERS = 256
 
 
 def _client(
+    *,
     path: str,
     method: str,
     tokens: list[str],
     offset: int,
+    seconds: float,
     out: "multiprocessing.Queue[list[float]]",
 ) -> None:
-    """One client process: CONNECTIONS / PROCESSES keep-alive connections for SECONDS."""
+    """One client process: CONNECTIONS / PROCESSES keep-alive connections for `seconds`."""
     latencies: list[float] = []
     lock = threading.Lock()
-    stop = time.monotonic() + SECONDS
+    stop = time.monotonic() + seconds
 
     def connection_loop(slot: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -70,11 +73,23 @@ def _client(
     out.put(latencies)
 
 
-def measure(path: str, method: str, tokens: list[str]) -> tuple[float, float, float]:
+def measure(
+    path: str, method: str, tokens: list[str], seconds: float = SECONDS
+) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 (ms) of one endpoint under CONNECTIONS connections."""
     queue: multiprocessing.Queue[list[float]] = multiprocessing.Queue()
     clients = [
-        multiprocessing.Process(target=_client, args=(path, method, tokens, i * CONNECTIONS, queue))
+        multiprocessing.Process(
+            target=_client,
+            kwargs={
+                "path": path,
+                "method": method,
+                "tokens": tokens,
+                "offset": i * CONNECTIONS,
+                "seconds": seconds,
+                "out": queue,
+            },
+        )
         for i in range(PROCESSES)
     ]
     for client in clients:
@@ -85,7 +100,13 @@ def measure(path: str, method: str, tokens: list[str]) -> tuple[float, float, fl
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return len(latencies) / SECONDS, p50, p99
+    return len(latencies) / seconds, p50, p99
+
+
+def warmed_measure(path: str, method: str, tokens: list[str]) -> tuple[float, float, float]:
+    """`measure` after WARM_UP_SECONDS of the same load, whose requests are not counted."""
+    measure(path, method, tokens, WARM_UP_SECONDS)
+    return measure(path, method, tokens)
 
 
 def _tokens(url: str) -> list[str]:
@@ -125,12 +146,20 @@ def run() -> None:
     tokens = _tokens(url)
     server = _serve(url)
     try:
-        base = measure("/api/v1/health", "GET", tokens)
-        read = measure("/api/v1/me/points", "GET", tokens)
-        write = measure("/api/v1/me/redemptions", "POST", tokens)
+        # The baseline before and after the endpoints, so a drift in the machine's load
+        # during the run weighs on both sides alike.
+        before = warmed_measure("/api/v1/health", "GET", tokens)
+        read = warmed_measure("/api/v1/me/points", "GET", tokens)
+        write = warmed_measure("/api/v1/me/redemptions", "POST", tokens)
+        after = measure("/api/v1/health", "GET", tokens)
     finally:
         server.terminate()
         server.wait()
+    base = (
+        (before[0] + after[0]) / 2,
+        (before[1] + after[1]) / 2,
+        (before[2] + after[2]) / 2,
+    )
 
     def show(name: str, figures: tuple[float, float, float]) -> str:
         return f"{name} {figures[0]:,.0f} req/s p50 {figures[1]:.1f} ms p99 {figures[2]:.1f} ms"
@@ -138,7 +167,8 @@ def run() -> None:
     print(
         f"bench_api_http ({CONNECTIONS} connections, gunicorn): {show('GET me/points', read)} "
         f"ratio {read[0] / base[0]:.2f} (aim >= 0.7); {show('POST me/redemptions', write)} "
-        f"ratio {write[0] / base[0]:.2f}; baseline {show('GET health', base)}",
+        f"ratio {write[0] / base[0]:.2f}; baseline {show('GET health', base)} "
+        f"(mean of {before[0]:,.0f} before and {after[0]:,.0f} after)",
         flush=True,
     )
 
