@@ -7,7 +7,9 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from memberclub.api.tokens import api_key_scopes, personal_token_check
+from memberclub.contracts.models import Contract
 from memberclub.domain.program import Level
+from memberclub.ledger import rawsql
 from memberclub.members.access import request_level
 from memberclub.members.models import Member
 
@@ -54,6 +56,21 @@ class OperatorKey(HttpBearer):
 
 MEMBER_AUTH: list[Any] = [MemberToken(), MemberSession()]
 OPERATOR_AUTH: list[Any] = [OperatorKey()]
+
+
+CONTRACTS = rawsql.Table(Contract)
+
+
+def contract_of(member: Member) -> Contract:
+    """The member's contract, read in plain SQL unless already at hand (a token's member
+    comes without it: most endpoints never look at it)."""
+    if not Member.contract.is_cached(member):
+        found = rawsql.fetch(
+            f"SELECT {CONTRACTS.columns('c')} FROM contracts_contract c WHERE c.id = %s",
+            [member.contract_id],
+        )
+        rawsql.cache_related(member, "contract", CONTRACTS.build(found[0]))
+    return member.contract
 
 
 def member_of(request: HttpRequest) -> Member:

@@ -8,7 +8,7 @@ from ninja import Header, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import StringConstraints
 
-from memberclub.api.auth import MEMBER_AUTH, level_of, member_of
+from memberclub.api.auth import MEMBER_AUTH, contract_of, level_of, member_of
 from memberclub.api.schemas import (
     CatalogItem,
     Error,
@@ -152,7 +152,7 @@ def redeem(
     if body.shipping is not None:
         shipping = Shipping(**body.shipping.model_dump())
     else:
-        contract = member.contract
+        contract = contract_of(member)
         shipping = Shipping(
             name=contract.holder_name,
             postal_code=contract.postal_code,
