@@ -17,6 +17,7 @@ import time
 import urllib.request
 
 import django
+import psycopg
 
 from bench.scratch import ROOT, environment, prepared
 
@@ -140,9 +141,16 @@ def _serve(url: str) -> subprocess.Popen[bytes]:
     raise RuntimeError("memberclub serve did not answer")
 
 
+def _analyze(url: str) -> None:
+    """Gather the planner's statistics of a freshly seeded database."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+
+
 def run() -> None:
     """Serve a scratch database, measure three endpoints, print one line."""
     url = prepared("xchg_http", accounts=MEMBERS, points=100_000_000)
+    _analyze(url)  # statistics, as autovacuum keeps them (pgbench -i analyzes its tables too)
     tokens = _tokens(url)
     server = _serve(url)
     try:
