@@ -1,6 +1,6 @@
 """Member endpoints: /me, /me/points, /me/history, /catalog, /me/redemptions."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from memberclub.api.schemas import (
     Error,
     HistoryEntry,
     HistoryPage,
+    LotOut,
     Me,
     PointsOut,
     RedemptionIn,
@@ -54,22 +55,25 @@ def me(request: HttpRequest) -> Me:
 
 
 @router.get("/me/points", response={200: PointsOut, **ERRORS})
-def my_points(request: HttpRequest) -> dict[str, Any]:
+def my_points(request: HttpRequest) -> HttpResponse:
     """Balance today, its lots, and the points expiring at the end of this fiscal year."""
     member = member_of(request)
     summary = points_summary(
         account_id=member.account.pk, program=member.program, as_of=timezone.localdate()
     )
-    # A plain dict: the response schema checks it once (a PointsOut would be checked twice).
-    return {
-        "as_of": summary.as_of,
-        "balance": summary.balance,
-        "expiring_points": summary.expiring_points,
-        "expiring_on": summary.expiring_on,
-        "lots": [
-            {"expires_on": lot.expires_on, "remaining": lot.remaining} for lot in summary.lots
+    # The busiest read: its schema serializes it straight (in pydantic's core) without checking
+    # again values that come typed from the selector, a third of what the request costs.
+    points = PointsOut.model_construct(
+        as_of=summary.as_of,
+        balance=summary.balance,
+        expiring_points=summary.expiring_points,
+        expiring_on=summary.expiring_on,
+        lots=[
+            LotOut.model_construct(expires_on=lot.expires_on, remaining=lot.remaining)
+            for lot in summary.lots
         ],
-    }
+    )
+    return HttpResponse(points.model_dump_json(), content_type="application/json")
 
 
 @router.get("/me/history", response={200: HistoryPage, **ERRORS})
