@@ -1,42 +1,18 @@
 """Concurrent writers on one account: never an overdraft, never a key counted twice."""
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from memberclub.domain.errors import InsufficientPoints
 from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import Entry, EntryKind
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_credit, points_debit
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ON = dt.date(2026, 11, 1)
-
-
-def _at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads released together; return each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # the test inspects what each writer met
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _funded_account(make_member, points: int) -> int:
@@ -51,7 +27,7 @@ def test_concurrent_debits_succeed_exactly_as_often_as_the_balance_allows(
 ):
     account_id = _funded_account(make_member, affordable * 100 + 99)
 
-    results = _at_once(
+    results = at_once(
         writers,
         lambda i: points_debit(
             account_id=account_id, points=100, on=ON, key=f"debit-{i}", kind=EntryKind.REDEEM
@@ -69,7 +45,7 @@ def test_concurrent_debits_succeed_exactly_as_often_as_the_balance_allows(
 def test_the_same_key_from_two_writers_at_once_makes_one_entry(make_member):
     account_id = _funded_account(make_member, 1000)
 
-    results = _at_once(
+    results = at_once(
         2,
         lambda i: points_debit(
             account_id=account_id, points=300, on=ON, key="same-key", kind=EntryKind.REDEEM
@@ -87,7 +63,7 @@ def test_the_same_key_from_two_writers_at_once_makes_one_entry(make_member):
 def test_the_same_grant_key_from_many_writers_grants_once(make_member):
     account_id = make_member().account.pk
 
-    _at_once(
+    at_once(
         8,
         lambda i: points_credit(account_id=account_id, points=100, award_on=ON, key="grant-once"),
     )
@@ -102,7 +78,7 @@ def test_one_key_used_for_two_accounts_at_once_makes_one_entry_and_takes_from_on
     for account_id in (first, second):
         points_credit(account_id=account_id, points=1000, award_on=ON, key=f"fund-{account_id}")
 
-    results = _at_once(
+    results = at_once(
         2,
         lambda i: points_debit(
             account_id=(first, second)[i], points=300, on=ON, key="shared", kind=EntryKind.REDEEM
