@@ -118,6 +118,9 @@ def _database() -> dict[str, object]:
                 "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;"
             ),
         }
+        # SQLite creates the file but not its folder: a fresh checkout has no var/ yet.
+        Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         # A file, not memory, so that tests with several threads share one database.
         name = Path(str(config["NAME"])).stem
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{name}.sqlite3")}

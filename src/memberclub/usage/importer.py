@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from memberclub.contracts.models import Contract
-from memberclub.csvio import ImportReport, open_feed
+from memberclub.csvio import ImportReport, Progress, open_feed
 from memberclub.domain.calendar import last_day_of_month, parse_month
 from memberclub.domain.errors import Refused
 from memberclub.domain.program import UsageAccrual
@@ -58,7 +58,9 @@ def parse_usage_row(fields: list[str]) -> UsageRow:
     return UsageRow(customer_id, billing_month, int(yen), answer)
 
 
-def usage_import(*, path: Path, encoding: str = "utf-8") -> ImportReport:
+def usage_import(
+    *, path: Path, encoding: str = "utf-8", progress: Progress | None = None
+) -> ImportReport:
     """Upsert bills from a usage CSV file, keeping good rows and reporting bad ones by line."""
     report = ImportReport()
     with open_feed(path, columns=USAGE_COLUMNS, encoding=encoding) as feed:
@@ -78,6 +80,8 @@ def usage_import(*, path: Path, encoding: str = "utf-8") -> ImportReport:
                 parsed[(row.customer_id, row.billing_month)] = (line, row)
             with transaction.atomic():
                 _merge_chunk(list(parsed.values()), report)
+            if progress:
+                progress(feed.position(), feed.size)
     return report
 
 
