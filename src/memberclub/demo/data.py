@@ -5,6 +5,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from memberclub.domain.calendar import add_months
 from memberclub.domain.rows import CONTRACT_COLUMNS, MEMBER_COLUMNS
 
 FAMILY_NAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
@@ -12,6 +13,8 @@ GIVEN_NAMES = ["太郎", "花子", "一郎", "美咲", "健太", "さくら", "�
 EAST_PLANS = ["FAMILY", "FAMILY", "MANSION", "LIGHT"]
 WEST_PLANS = ["FAMILY", "MANSION", "CROSS", "BASIC"]
 DEMO_CONTRACTS = 300
+# The demo's history: monthly jobs from this month to the current one.
+DEMO_FIRST_MONTH = dt.date(2024, 4, 1)
 # The first contract is the demo member's; its line is this machine, so LINE level shows.
 DEMO_CUSTOMER_ID = "CAF0000001"
 DEMO_ACCESS_KEY = "DEMO-KEY-0001"
@@ -86,3 +89,26 @@ def write_demo_feeds(directory: Path) -> tuple[Path, Path]:
                     ]
                 )
     return contracts_path, members_path
+
+
+def write_demo_usage(directory: Path, contracts_path: Path, *, last_month: dt.date) -> Path:
+    """Write usage.csv: a bill per west contract and month up to `last_month`, a few unpaid."""
+    rng = random.Random(20261127)  # noqa: S311 - demo data, not secrets
+    usage_path = directory / "usage.csv"
+    with (
+        contracts_path.open(newline="", encoding="utf-8") as contracts,
+        usage_path.open("w", newline="", encoding="utf-8") as usage,
+    ):
+        writer = csv.writer(usage)
+        writer.writerow(["customer_id", "billing_month", "billed_yen", "paid"])
+        for contract in csv.DictReader(contracts):
+            if contract["program"] != "west":
+                continue
+            month = max(dt.date.fromisoformat(contract["service_started_on"]), DEMO_FIRST_MONTH)
+            month = month.replace(day=1)
+            while month <= last_month:
+                paid = "false" if rng.randrange(25) == 0 else "true"
+                yen = rng.randrange(3800, 9800)
+                writer.writerow([contract["customer_id"], month.strftime("%Y-%m"), yen, paid])
+                month = add_months(month, 1)
+    return usage_path

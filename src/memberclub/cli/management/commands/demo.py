@@ -14,26 +14,34 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from memberclub.contracts.importer import contracts_import
 from memberclub.contracts.models import Contract
 from memberclub.demo.data import (
     DEMO_CUSTOMER_ID,
+    DEMO_FIRST_MONTH,
     EASY_CUSTOMER_ID,
     REGISTER_ACCESS_KEY,
     REGISTER_CUSTOMER_ID,
     write_demo_feeds,
+    write_demo_usage,
 )
-from memberclub.ledger.models import Account
-from memberclub.ledger.services import points_adjust
+from memberclub.domain.calendar import add_months
+from memberclub.jobs.accrual import accrual_run
+from memberclub.jobs.expiry import expiry_run
 from memberclub.members.importer import members_import
 from memberclub.members.models import Member
 from memberclub.notifications.models import Notice
 from memberclub.programs.services import programs_load_files
 from memberclub.rewards.catalog import catalogs_load_files
+from memberclub.usage.importer import usage_import
 
 ROOT = Path(__file__).resolve().parents[5]
 STAFF_USERNAME = "staff"
+# Lots expire at the end of March (east) and of April (west): the expiry job runs the month after.
+EAST_EXPIRY_MONTH = 4
+WEST_EXPIRY_MONTH = 5
 
 
 def _die_with_parent() -> None:
@@ -65,7 +73,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo contracts: {contracts.created} new; demo members: {members.created} new"
         )
-        self._demo_points()
+        today = timezone.localdate()
+        usage_csv = write_demo_usage(
+            contracts_csv.parent, contracts_csv, last_month=add_months(today.replace(day=1), -1)
+        )
+        self._demo_history(usage_csv, through=today.replace(day=1))
         password = self._staff_login()
         member_id, member_password = self._member_login()
         self._demo_notice()
@@ -143,18 +155,19 @@ class Command(BaseCommand):
             f"postal code {contract.postal_code}"
         )
 
-    def _demo_points(self) -> None:
-        """Give each demo account a few lots, once (the keys make a rerun change nothing)."""
-        for account in Account.objects.select_related("member"):
-            for months_ago, points in ((30, 300), (14, 500), (2, 800)):
-                on = dt.date(2026, 11, 1) - dt.timedelta(days=30 * months_ago)
-                points_adjust(
-                    account_id=account.pk,
-                    points=points + account.pk % 7 * 10,
-                    on=on,
-                    reason="demo points",
-                    key=f"demo:{account.pk}:{months_ago}",
-                )
+    def _demo_history(self, usage_csv: Path, *, through: dt.date) -> None:
+        """Run the real monthly jobs over the demo's past; each run is done once, so a restart
+        of the demo changes nothing."""
+        usage_import(path=usage_csv)
+        month = DEMO_FIRST_MONTH
+        while month <= through:
+            if month.month == EAST_EXPIRY_MONTH:
+                expiry_run(program="east", as_of=month)
+            if month.month == WEST_EXPIRY_MONTH:
+                expiry_run(program="west", as_of=month)
+            for program in ("east", "west"):
+                accrual_run(program=program, month=month)
+            month = add_months(month, 1)
 
     def _staff_login(self) -> str:
         """Create or reset the demo staff user with a fresh password, and return it."""
