@@ -9,6 +9,25 @@ from memberclub.members.models import Member
 from memberclub.members.services import member_create
 
 _numbers = itertools.count(1)
+# One valid row of the contract feed (SPEC §11), as the operator's CSV carries it.
+CONTRACT_ROW = {
+    "customer_id": "CAF0000001",
+    "access_key": "KEY-0001",
+    "program": "east",
+    "plan": "FAMILY",
+    "holder_name": "山田 太郎",
+    "holder_kind": "INDIVIDUAL",
+    "phone": "03-1234-5678",
+    "postal_code": "100-0001",
+    "address": "東京都千代田区千代田1-1",
+    "service_started_on": "2020-04-01",
+    "status": "ACTIVE",
+    "status_effective_on": "",
+    "discount": "NINEN_WARI",
+    "discount_started_on": "2020-04-01",
+    "discount_ended_on": "",
+    "line_prefixes": "192.0.2.0/24",
+}
 
 
 def contract_create(**overrides: object) -> Contract:

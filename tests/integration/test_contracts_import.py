@@ -19,32 +19,15 @@ from memberclub.ledger.models import Entry, EntryKind
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
+from tests.factories import CONTRACT_ROW
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-GOOD = {
-    "customer_id": "CAF0000001",
-    "access_key": "KEY-0001",
-    "program": "east",
-    "plan": "FAMILY",
-    "holder_name": "山田 太郎",
-    "holder_kind": "INDIVIDUAL",
-    "phone": "03-1234-5678",
-    "postal_code": "100-0001",
-    "address": "東京都千代田区千代田1-1",
-    "service_started_on": "2020-04-01",
-    "status": "ACTIVE",
-    "status_effective_on": "",
-    "discount": "NINEN_WARI",
-    "discount_started_on": "2020-04-01",
-    "discount_ended_on": "",
-    "line_prefixes": "192.0.2.0/24",
-}
 
 
 def row(customer_id: str, **changes: str) -> dict[str, str]:
     """A valid contract row for a customer, with some values changed."""
-    return {**GOOD, "customer_id": customer_id, **changes}
+    return {**CONTRACT_ROW, "customer_id": customer_id, **changes}
 
 
 def feed(tmp_path: Path, rows: list[dict[str, str]], *, encoding="utf-8", bom=False) -> Path:

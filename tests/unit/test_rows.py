@@ -11,26 +11,9 @@ from memberclub.domain.rows import (
     parse_contract_row,
     parse_member_row,
 )
+from tests.factories import CONTRACT_ROW
 
 PROGRAMS = {"east": frozenset({"FAMILY", "MANSION", "LIGHT"}), "west": None}
-GOOD_CONTRACT = {
-    "customer_id": "CAF0000001",
-    "access_key": "KEY-0001",
-    "program": "east",
-    "plan": "FAMILY",
-    "holder_name": "山田 太郎",
-    "holder_kind": "INDIVIDUAL",
-    "phone": "03-1234-5678",
-    "postal_code": "100-0001",
-    "address": "東京都千代田区千代田1-1",
-    "service_started_on": "2020-04-01",
-    "status": "ACTIVE",
-    "status_effective_on": "",
-    "discount": "NINEN_WARI",
-    "discount_started_on": "2020-04-01",
-    "discount_ended_on": "",
-    "line_prefixes": "192.0.2.0/24",
-}
 GOOD_MEMBER = {
     "customer_id": "CAF0000001",
     "email": "taro@example.com",
@@ -42,7 +25,7 @@ GOOD_MEMBER = {
 
 
 def contract(**changes: str):
-    values = {**GOOD_CONTRACT, **changes}
+    values = {**CONTRACT_ROW, **changes}
     return parse_contract_row([values[name] for name in CONTRACT_COLUMNS], programs=PROGRAMS)
 
 
