@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
+from memberclub.jobs.accrual import accrual_run
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_adjust
@@ -152,6 +153,16 @@ def test_the_points_history_lists_every_change(member):
     page = logged_in(member).get("/history/", REMOTE_ADDR=LINE_IP).text
 
     assert "+800" in page and "-300" in page
+
+
+def test_the_history_names_the_monthly_points_and_the_renewal_bonus(member):
+    # The discount started 2020-04-01, so a term ends in April 2026: the bonus comes in July.
+    accrual_run(program="east", month=dt.date(2026, 7, 1))
+
+    page = logged_in(member).get("/history/", REMOTE_ADDR=LINE_IP).text
+
+    assert "マンスリーポイント" in page and "+500" in page
+    assert "更新ボーナス" in page and "+1,000" in page
 
 
 def test_the_contract_page_shows_the_members_contract(member):

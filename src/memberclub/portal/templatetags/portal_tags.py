@@ -13,7 +13,7 @@ def entry_label(entry: Entry) -> str:
     """A member-facing description of a journal entry."""
     labels = {
         "monthly": _("Monthly points"),
-        "renewal": _("Renewal bonus"),
+        "renewal_bonus": _("Renewal bonus"),
         "usage": _("Points for your paid bill"),
         "welcome": _("Welcome points"),
         "long_term": _("Long-term customer points"),
