@@ -1,10 +1,14 @@
 """Factories for test data, written through the same services production uses."""
 
+import csv
 import datetime as dt
+import io
 import itertools
+from pathlib import Path
 
 from memberclub.contracts.keys import access_key_digest
 from memberclub.contracts.models import Contract
+from memberclub.csvio import ImportReport
 from memberclub.members.models import Member
 from memberclub.members.services import member_create
 
@@ -70,4 +74,33 @@ def member_with_contract(
         mail_opt_in=True,
         language="ja",
         source="test",
+    )
+
+
+def csv_feed(
+    tmp_path: Path,
+    columns: list[str],
+    rows: list[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    newline: str = "\r\n",
+) -> Path:
+    """Write a CSV feed as an operator would send it, to a new file in `tmp_path`."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator=newline)
+    writer.writerow(columns)
+    writer.writerows([values[name] for name in columns] for values in rows)
+    path = tmp_path / f"feed-{len(list(tmp_path.iterdir()))}.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.getvalue().encode(encoding))
+    return path
+
+
+def import_counts(report: ImportReport) -> tuple[int, int, int, list[int]]:
+    """An import's created, updated and unchanged counts, and the lines it rejected."""
+    return (
+        report.created,
+        report.updated,
+        report.unchanged,
+        [line for line, _ in sorted(report.rejected)],
     )

@@ -1,9 +1,7 @@
 """The contract feed: good rows kept, bad rows reported by line, reruns change nothing,
 and a feed that ends a contract forfeits points as the program says."""
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from memberclub.ledger.models import Entry, EntryKind
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
-from tests.factories import CONTRACT_ROW
+from tests.factories import CONTRACT_ROW, csv_feed, import_counts
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -32,22 +30,7 @@ def row(customer_id: str, **changes: str) -> dict[str, str]:
 
 def feed(tmp_path: Path, rows: list[dict[str, str]], *, encoding="utf-8", bom=False) -> Path:
     """Write a contracts CSV file as the operator would send it."""
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(CONTRACT_COLUMNS)
-    writer.writerows([values[name] for name in CONTRACT_COLUMNS] for values in rows)
-    path = tmp_path / f"contracts-{len(list(tmp_path.iterdir()))}.csv"
-    path.write_bytes(("\ufeff" if bom else "").encode() + text.getvalue().encode(encoding))
-    return path
-
-
-def counts(report) -> tuple[int, int, int, list[int]]:
-    return (
-        report.created,
-        report.updated,
-        report.unchanged,
-        [line for line, _ in sorted(report.rejected)],
-    )
+    return csv_feed(tmp_path, CONTRACT_COLUMNS, rows, encoding=encoding, bom=bom, newline="\r\n")
 
 
 def test_good_rows_are_kept_and_each_bad_row_is_reported_with_its_line(programs, tmp_path):
@@ -99,7 +82,7 @@ def test_a_second_run_of_the_same_file_changes_nothing(programs, tmp_path):
 
     again = contracts_import(path=path)
 
-    assert counts(again) == (0, 0, 2, [4])
+    assert import_counts(again) == (0, 0, 2, [4])
     assert dict(Contract.objects.values_list("customer_id", "updated_at")) == stamps
 
 
@@ -116,7 +99,7 @@ def test_a_changed_row_is_counted_as_updated_and_stored(programs, tmp_path):
         )
     )
 
-    assert counts(report) == (0, 1, 1, [])
+    assert import_counts(report) == (0, 1, 1, [])
     contract = Contract.objects.get(customer_id="CAF0000001")
     assert contract.address == "大阪府大阪市北区1-1"
     assert access_key_matches("CAF0000001", "NEW-KEY", contract.access_key_digest)
@@ -130,9 +113,9 @@ def test_a_later_row_for_the_same_customer_replaces_the_earlier(programs, tmp_pa
 
     report = contracts_import(path=path)
 
-    assert counts(report) == (2, 0, 0, [])
+    assert import_counts(report) == (2, 0, 0, [])
     assert Contract.objects.get(customer_id="CAF0000001").plan == "MANSION"
-    assert counts(contracts_import(path=path)) == (0, 0, 2, [])
+    assert import_counts(contracts_import(path=path)) == (0, 0, 2, [])
 
 
 def test_a_later_row_that_is_rejected_leaves_the_earlier_good_row(programs, tmp_path):
@@ -140,7 +123,7 @@ def test_a_later_row_that_is_rejected_leaves_the_earlier_good_row(programs, tmp_
 
     report = contracts_import(path=path)
 
-    assert counts(report) == (1, 0, 0, [3])
+    assert import_counts(report) == (1, 0, 0, [3])
     assert Contract.objects.get(customer_id="CAF0000001").plan == "LIGHT"
 
 
@@ -165,7 +148,7 @@ def test_the_result_does_not_depend_on_where_chunks_end(
 
     report = contracts_import(path=path)
 
-    assert counts(report) == (2, 1, 1, [4])
+    assert import_counts(report) == (2, 1, 1, [4])
     plans = dict(Contract.objects.values_list("customer_id", "plan"))
     assert plans == {
         "CAF0000001": "MANSION",
@@ -173,13 +156,13 @@ def test_the_result_does_not_depend_on_where_chunks_end(
         "CAF0000003": "MANSION",
         "CAF0000005": "FAMILY",
     }
-    assert counts(contracts_import(path=path)) == (0, 0, 4, [4])
+    assert import_counts(contracts_import(path=path)) == (0, 0, 4, [4])
 
 
 def test_a_file_with_a_byte_order_mark_is_read(programs, tmp_path):
     report = contracts_import(path=feed(tmp_path, [row("CAF0000001")], bom=True))
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
 
 
 def test_a_shift_jis_file_is_read_with_cp932(programs, tmp_path):
@@ -187,7 +170,7 @@ def test_a_shift_jis_file_is_read_with_cp932(programs, tmp_path):
 
     report = contracts_import(path=path, encoding="cp932")
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
     assert Contract.objects.get().holder_name == "髙橋 一郎"
 
 
@@ -268,7 +251,7 @@ def test_a_cancellation_in_the_feed_forfeits_the_points_and_ends_the_membership(
 
     report = contracts_import(path=path)
 
-    assert counts(report) == (0, 1, 0, [])
+    assert import_counts(report) == (0, 1, 0, [])
     member.refresh_from_db()
     assert member.left_on == D(2026, 10, 1)
     assert balance(member, D(2026, 10, 1)) == 0
@@ -288,7 +271,7 @@ def test_the_same_cancellation_imported_again_changes_nothing(make_member, tmp_p
 
     again = contracts_import(path=path)
 
-    assert counts(again) == (0, 0, 1, [])
+    assert import_counts(again) == (0, 0, 1, [])
     assert Entry.objects.count() == entries
     assert ContractEvent.objects.count() == 1
 
@@ -348,7 +331,7 @@ def test_a_converted_west_contract_cancelled_later_forfeits_then(make_member, tm
     canceled = west("CAF0000001", status="CANCELED", status_effective_on="2027-01-01")
     report = contracts_import(path=feed(tmp_path, [canceled]))
 
-    assert counts(report) == (0, 1, 0, [])
+    assert import_counts(report) == (0, 1, 0, [])
     member.refresh_from_db()
     assert member.left_on == D(2027, 1, 1)
     forfeit = Entry.objects.get(account=member.account, kind=EntryKind.FORFEIT)
@@ -391,7 +374,7 @@ def test_a_contract_that_arrives_ended_is_stored_without_an_event(programs, tmp_
 
     report = contracts_import(path=path)
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
     assert Contract.objects.get().status == "CANCELED"
     assert not ContractEvent.objects.exists()
 

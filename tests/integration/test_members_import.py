@@ -1,8 +1,6 @@
 """Members migrated from a legacy club: a login and an account each, upserted by customer ID."""
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from memberclub.ledger.models import Account
 from memberclub.members import importer
 from memberclub.members.importer import members_import
 from memberclub.members.models import Member
+from tests.factories import csv_feed, import_counts
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -33,22 +32,8 @@ def row(customer_id: str, **changes: str) -> dict[str, str]:
 
 
 def feed(tmp_path: Path, rows: list[dict[str, str]], *, encoding="utf-8") -> Path:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(MEMBER_COLUMNS)
-    writer.writerows([values[name] for name in MEMBER_COLUMNS] for values in rows)
-    path = tmp_path / f"members-{len(list(tmp_path.iterdir()))}.csv"
-    path.write_bytes(text.getvalue().encode(encoding))
-    return path
-
-
-def counts(report) -> tuple[int, int, int, list[int]]:
-    return (
-        report.created,
-        report.updated,
-        report.unchanged,
-        [line for line, _ in sorted(report.rejected)],
-    )
+    """Write a members CSV file as the operator would send it."""
+    return csv_feed(tmp_path, MEMBER_COLUMNS, rows, encoding=encoding, newline="\n")
 
 
 def test_a_migrated_member_gets_a_login_and_an_account(make_contract, tmp_path):
@@ -56,7 +41,7 @@ def test_a_migrated_member_gets_a_login_and_an_account(make_contract, tmp_path):
 
     report = members_import(path=feed(tmp_path, [row("CAF0000001", language="en")]))
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
     member = Member.objects.get()
     assert (member.contract.customer_id, member.joined_on, member.language) == (
         "CAF0000001",
@@ -115,7 +100,7 @@ def test_a_second_run_changes_nothing(make_contract, tmp_path):
 
     again = members_import(path=path)
 
-    assert counts(again) == (0, 0, 2, [])
+    assert import_counts(again) == (0, 0, 2, [])
     assert set(Member.objects.values_list("member_id", flat=True)) == ids
 
 
@@ -125,7 +110,7 @@ def test_a_changed_row_updates_the_member_and_the_address_of_the_login(make_memb
 
     report = members_import(path=path)
 
-    assert counts(report) == (0, 1, 0, [])
+    assert import_counts(report) == (0, 1, 0, [])
     member.refresh_from_db()
     assert (member.email, member.mail_opt_in) == ("new@example.com", False)
     assert get_user_model().objects.get(pk=member.user_id).email == "new@example.com"
@@ -137,7 +122,7 @@ def test_a_later_row_for_the_same_customer_replaces_the_earlier(make_contract, t
 
     report = members_import(path=path)
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
     assert Member.objects.get().nickname == "二"
 
 
@@ -164,10 +149,10 @@ def test_the_result_does_not_depend_on_chunk_or_page_size(
 
     report = members_import(path=path)
 
-    assert counts(report) == (2, 1, 0, [4])
+    assert import_counts(report) == (2, 1, 0, [4])
     nicknames = dict(Member.objects.values_list("contract__customer_id", "nickname"))
     assert nicknames == {"CAF0000001": "更新後", "CAF0000002": "二", "CAF0000004": "たろう"}
-    assert counts(members_import(path=path)) == (0, 0, 3, [4])
+    assert import_counts(members_import(path=path)) == (0, 0, 3, [4])
 
 
 def test_a_member_who_left_is_not_brought_back_by_the_same_file(make_contract, tmp_path):
@@ -195,7 +180,7 @@ def test_the_member_of_a_converted_west_contract_can_still_be_updated(make_membe
 
     report = members_import(path=feed(tmp_path, [row("CAF0000001", nickname="転用後")]))
 
-    assert counts(report) == (0, 1, 0, [])
+    assert import_counts(report) == (0, 1, 0, [])
 
 
 def test_a_shift_jis_file_is_read_with_cp932(make_contract, tmp_path):
@@ -204,7 +189,7 @@ def test_a_shift_jis_file_is_read_with_cp932(make_contract, tmp_path):
 
     report = members_import(path=path, encoding="cp932")
 
-    assert counts(report) == (1, 0, 0, [])
+    assert import_counts(report) == (1, 0, 0, [])
     assert Member.objects.get().nickname == "髙橋"
 
 
