@@ -166,15 +166,16 @@ def test_fee_payment_works_off_the_line_up_to_the_cap(member):
 
 
 def test_the_receipt_email_goes_out_through_the_worker(member, settings):
-    from django_tasks import default_task_backend  # noqa: F401 - the configured backend
     from django_tasks_db.models import DBTaskResult
 
     from memberclub.notifications.tasks import send_email
+    from memberclub.rewards.services import receipts_enqueue
 
     client = browser(member)
     confirmation = walk_to_confirmation(client, "E-LED-4")
     client.post(confirmation.request["PATH_INFO"], {"token": confirmation_token(confirmation)})
 
+    receipts_enqueue()  # what the worker does before it runs the tasks
     task = DBTaskResult.objects.get(args_kwargs__kwargs__kind="redemption_receipt")
     send_email.call(**task.args_kwargs["kwargs"])
 

@@ -13,7 +13,7 @@ from memberclub.notifications.tasks import send_email
 from memberclub.rewards.errors import KeyReused, LevelRequired, OutOfStock
 from memberclub.rewards.models import Item, Redemption, Status
 from memberclub.rewards.selectors import account_entitlements
-from memberclub.rewards.services import codes_load, digital_code_show
+from memberclub.rewards.services import codes_load, digital_code_show, receipts_enqueue
 from tests.rewards_support import TODAY, give, item_with, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,17 @@ def test_goods_need_the_line_level(member):
         redeem(member, "E-RICE-5KG", key="k1", level=Level.PASSWORD)
 
 
+def test_a_retry_gets_its_first_answer_even_when_it_could_not_be_made_now(member):
+    first = redeem(member, "E-RICE-5KG", key="k1")
+    item_with("E-RICE-5KG", active_until=TODAY - dt.timedelta(days=1))
+
+    again = redeem(member, "E-RICE-5KG", key="k1", level=Level.PASSWORD)
+
+    assert (again.created, again.redemption.number) == (False, first.redemption.number)
+    with pytest.raises(LevelRequired):
+        redeem(member, "E-RICE-5KG", key="k2", level=Level.PASSWORD)
+
+
 def test_a_digital_code_is_handed_out_once_and_its_first_showing_fulfils(member):
     codes_load(item_code="E-CINEMA", codes=["CODE-A", "CODE-B", "CODE-A"])
     first = redeem(member, "E-CINEMA", key="k1").redemption
@@ -123,19 +134,25 @@ def test_an_item_of_another_program_is_not_found(member):
         redeem(member, "W-RAMEN-10", key="k1")
 
 
-def test_a_receipt_email_is_queued_with_the_redemption(member):
-    redemption = redeem(member, "E-RICE-5KG", key="k1").redemption
+def test_the_worker_queues_one_receipt_email_per_redemption(member):
+    first = redeem(member, "E-RICE-5KG", key="k1").redemption
+    second = redeem(member, "E-LED-4", key="k2").redemption
+    redeem(member, "E-LED-4", key="k2")  # a retry makes no second receipt
 
     from django_tasks_db.models import DBTaskResult
 
-    queued = [
-        task.args_kwargs["kwargs"]
-        for task in DBTaskResult.objects.all()
-        if task.task_path.endswith(send_email.func.__name__)
-    ]
-    assert [q["key"] for q in queued if q["kind"] == "redemption_receipt"] == [
-        f"receipt:{redemption.number}"
-    ]
+    def receipts() -> list[str]:
+        return [
+            task.args_kwargs["kwargs"]["key"]
+            for task in DBTaskResult.objects.all()
+            if task.task_path.endswith(send_email.func.__name__)
+            and task.args_kwargs["kwargs"]["kind"] == "redemption_receipt"
+        ]
+
+    assert receipts() == []  # the request itself writes no task row
+    assert receipts_enqueue() == 2
+    assert receipts_enqueue() == 0
+    assert sorted(receipts()) == sorted([f"receipt:{first.number}", f"receipt:{second.number}"])
 
 
 def test_every_redemption_debit_is_a_redeem_entry_with_draws(member):

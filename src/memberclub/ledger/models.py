@@ -26,10 +26,17 @@ class Account(models.Model):
         return f"account {self.pk} ({self.program})"
 
 
+# Foreign keys whose column leads a composite index or unique constraint get no index of their
+# own (db_index=False): every index is written on every insert, and the ledger's tables take
+# millions of rows a month.
+
+
 class Lot(models.Model):
     """The points of one account that share one expiry date (the last day they can be used)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="lots", db_index=False
+    )
     program = models.CharField(max_length=32)
     expires_on = models.DateField()
     granted = models.IntegerField()
@@ -75,7 +82,9 @@ class Entry(models.Model):
     """One append-only change of points: positive credits, negative debits."""
 
     program = models.CharField(max_length=32)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     points = models.IntegerField()
     # The date the entry takes effect: the award date of a grant, the effective date of a debit.
@@ -89,7 +98,12 @@ class Entry(models.Model):
     # Points a revocation could not take back because they had already been spent.
     shortfall = models.IntegerField(db_default=0)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+        db_index=False,  # indexed below only where set: few entries reverse another
     )
     created_at = models.DateTimeField(db_default=Now())
 
@@ -112,7 +126,11 @@ class Entry(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "award_on"]),
-            models.Index(fields=["program", "rule", "period"]),
+            models.Index(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="entry_reverses",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,9 +140,10 @@ class Entry(models.Model):
 class Draw(models.Model):
     """The part of a multi-lot entry that landed on one lot (negative takes, positive returns)."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws", db_index=False)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    # Read with its entry or lot, never looked up by itself: no index of its own.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     points = models.IntegerField()
 
     class Meta:

@@ -97,10 +97,16 @@ class Status(models.TextChoices):
 class Redemption(models.Model):
     """One exchange of points by a member: the debit, what is owed to them, and its state."""
 
-    number = models.CharField(max_length=16, unique=True)
+    # Unique by the constraint below (unique=True would add a second, pattern index on it).
+    number = models.CharField(max_length=16)
     program = models.CharField(max_length=32)
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="redemptions")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="redemptions")
+    # Both are the first column of an index below, which serves them too.
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="redemptions", db_index=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="redemptions", db_index=False
+    )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="redemptions")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     points = models.PositiveIntegerField()
@@ -128,11 +134,15 @@ class Redemption(models.Model):
     canceled_on = models.DateField(null=True, blank=True)
     canceled_by = models.CharField(max_length=150, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # When the receipt email was queued: the worker queues those still empty, so the request
+    # itself writes no task row (the redemption is its own outbox).
+    receipt_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         permissions = [("cancel_redemption", "Can cancel a requested redemption")]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="redemption_number"),
             models.UniqueConstraint(
                 fields=["member", "idempotency_key"], name="redemption_member_key"
             ),
@@ -154,7 +164,16 @@ class Redemption(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "kind", "requested_on"]),
-            models.Index(fields=["kind", "bill_month"]),
+            models.Index(
+                fields=["bill_month"],
+                condition=models.Q(bill_month__isnull=False),
+                name="redemption_bill_month",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(receipt_queued_at__isnull=True),
+                name="redemption_receipt_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
-from memberclub.domain.errors import Refused
+from memberclub.domain.errors import InsufficientPoints, Refused
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
 from memberclub.ledger.models import Account, EntryKind
@@ -139,35 +139,174 @@ def redemption_request(
         shipping = shipping.cleaned()
     else:
         shipping = None
-    digest = _digest(item, cost, shipping)
+    ask = _Ask(member, item, cost, on, key, _digest(item, cost, shipping), shipping, via)
+    try:
+        _check_may_redeem(member, item, level, on)
+    except Refused:
+        # A repeated request still gets its first answer, though it could not be made today.
+        first = _first_with_key(ask)
+        if first is None:
+            raise
+        return first
+    if rawsql.database().vendor == "postgresql":
+        return _redeem_on_server(ask)
+    return _redeem_here(ask)
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """A redemption request checked as far as it can be without a lock."""
+
+    member: Member
+    item: Item
+    points: int
+    on: dt.date
+    key: str
+    digest: str
+    shipping: Shipping | None
+    via: str
+
+    @property
+    def entry_key(self) -> str:
+        """The idempotency key of the debit in the ledger."""
+        return f"redeem:{self.member.member_id}:{self.key}"
+
+    @property
+    def rule(self) -> str:
+        """The debit's rule: the item's kind."""
+        return self.item.kind.lower()[:24]
+
+    @property
+    def reason(self) -> str:
+        """The debit's reason, as the history shows it."""
+        return f"{self.item.code} {self.item.name_ja}"
+
+    @property
+    def fee_cap(self) -> int | None:
+        """The monthly cap of fee payment in force on the request date, for a fee payment."""
+        if self.item.kind != Kind.BILL_CREDIT:
+            return None
+        rules = program_on(program=self.item.program, on=self.on).redemption
+        return rules.fee_payment_monthly_cap
+
+    def redemption(self, *, account_id: int, debit_id: int, balance_after: int) -> Redemption:
+        """The redemption this request makes, not yet numbered or saved."""
+        shipping, fee = self.shipping, self.item.kind == Kind.BILL_CREDIT
+        return Redemption(
+            program=self.member.program,
+            member=self.member,
+            account_id=account_id,
+            item=self.item,
+            kind=self.item.kind,
+            points=self.points,
+            status=Status.REQUESTED,
+            requested_on=self.on,
+            bill_month=add_months(self.on, 1) if fee else None,
+            ship_name=shipping.name if shipping else "",
+            ship_postal_code=shipping.postal_code if shipping else "",
+            ship_address=shipping.address if shipping else "",
+            ship_phone=shipping.phone if shipping else "",
+            debit_id=debit_id,
+            balance_after=balance_after,
+            idempotency_key=self.key,
+            request_digest=self.digest,
+            via=self.via,
+        )
+
+
+def _first_with_key(ask: _Ask) -> RedemptionOutcome | None:
+    """The member's earlier redemption under the same key, if any; a different request under
+    it is refused."""
+    first = (
+        Redemption.objects.select_related("item")
+        .filter(member_id=ask.member.pk, idempotency_key=ask.key)
+        .first()
+    )
+    if first is None:
+        return None
+    if first.request_digest != ask.digest:
+        raise KeyReused
+    return RedemptionOutcome(first, created=False)
+
+
+REDEEM = (
+    "SELECT outcome, redemption_id, requested_at, account_id, debit_id, figure, number"
+    f" FROM rewards_redeem({', '.join(['%s'] * 21)})"
+)
+
+
+def _redeem_on_server(ask: _Ask) -> RedemptionOutcome:
+    """PostgreSQL: the whole transaction in one call of the `rewards_redeem` function."""
+    cap, item = ask.fee_cap, ask.item
+    month = ask.on.replace(day=1)
+    unsaved = ask.redemption(account_id=0, debit_id=0, balance_after=0)
+    outcome, redemption_id, requested_at, account_id, debit_id, figure, number = rawsql.fetch(
+        REDEEM,
+        [
+            ask.member.pk,
+            item.pk,
+            item.kind,
+            ask.points,
+            ask.on,
+            ask.key,
+            ask.digest,
+            ask.entry_key,
+            ask.rule,
+            ask.reason,
+            item.stock is not None,
+            cap,
+            month,
+            add_months(month, 1),
+            unsaved.bill_month,
+            unsaved.ship_name,
+            unsaved.ship_postal_code,
+            unsaved.ship_address,
+            unsaved.ship_phone,
+            ask.via,
+            [_new_number(ask.on) for _ in range(NUMBER_TRIES)],
+        ],
+    )[0]
+    if outcome == "created":
+        unsaved.pk, unsaved.number, unsaved.requested_at = redemption_id, number, requested_at
+        unsaved.account_id, unsaved.debit_id, unsaved.balance_after = account_id, debit_id, figure
+        unsaved._state.adding, unsaved._state.db = False, rawsql.database().alias
+        return RedemptionOutcome(unsaved, created=True)
+    if outcome == "existing":
+        first = Redemption.objects.select_related("item").get(pk=redemption_id)
+        return RedemptionOutcome(first, created=False)
+    if outcome == "key_reused":
+        raise KeyReused
+    if outcome == "fee_cap":
+        assert cap is not None
+        raise FeeCapExceeded(cap=cap, left=figure)
+    if outcome == "insufficient":
+        raise InsufficientPoints(wanted=ask.points, available=figure)
+    raise OutOfStock(f"{item.code} is out of stock")
+
+
+def _redeem_here(ask: _Ask) -> RedemptionOutcome:
+    """SQLite (and the reference of `rewards_redeem`): the same steps, statement by statement."""
+    item = ask.item
     with transaction.atomic():
         # The account row first, as every ledger writer: requests of one member queue here,
         # so the key lookup and the monthly cap below see every earlier request of theirs.
-        account = account_lock(member_id=member.pk)
-        existing = rawsql.fetch(
-            "SELECT id, request_digest FROM rewards_redemption"
-            " WHERE member_id = %s AND idempotency_key = %s",
-            [member.pk, key],
-        )
-        if existing:
-            if existing[0][1] != digest:
-                raise KeyReused
-            first = Redemption.objects.select_related("item").get(pk=existing[0][0])
-            return RedemptionOutcome(first, created=False)
-        _check_may_redeem(member, item, level, on)
-        if item.kind == Kind.BILL_CREDIT:
-            cap = program_on(program=item.program, on=on).redemption.fee_payment_monthly_cap
-            used = fee_payment_used(account_id=account.pk, month_start=on.replace(day=1))
-            if used + cost > cap:
+        account = account_lock(member_id=ask.member.pk)
+        first = _first_with_key(ask)
+        if first is not None:
+            return first
+        cap = ask.fee_cap
+        if cap is not None:
+            used = fee_payment_used(account_id=account.pk, month_start=ask.on.replace(day=1))
+            if used + ask.points > cap:
                 raise FeeCapExceeded(cap=cap, left=cap - used)
         debit = points_debit_locked(
             account=account,
-            points=cost,
-            on=on,
-            key=f"redeem:{member.member_id}:{key}",
+            points=ask.points,
+            on=ask.on,
+            key=ask.entry_key,
             kind=EntryKind.REDEEM,
-            rule=item.kind.lower()[:24],
-            reason=f"{item.code} {item.name_ja}",
+            rule=ask.rule,
+            reason=ask.reason,
         )
         # Stock last, so a hot item's row is locked for the shortest time. The conditional
         # UPDATE waits for a concurrent buyer, then sees what they left: never below zero.
@@ -178,36 +317,36 @@ def redemption_request(
             raise OutOfStock(f"{item.code} is out of stock")
         balance_after = debit.balance_after
         if balance_after is None:
-            balance_after = account_balance(account_id=account.pk, as_of=on)
-        redemption = Redemption(
-            program=member.program,
-            member=member,
-            account=account,
-            item=item,
-            kind=item.kind,
-            points=cost,
-            status=Status.REQUESTED,
-            requested_on=on,
-            bill_month=add_months(on, 1) if item.kind == Kind.BILL_CREDIT else None,
-            ship_name=shipping.name if shipping else "",
-            ship_postal_code=shipping.postal_code if shipping else "",
-            ship_address=shipping.address if shipping else "",
-            ship_phone=shipping.phone if shipping else "",
-            debit=debit.entry,
-            balance_after=balance_after,
-            idempotency_key=key,
-            request_digest=digest,
-            via=via,
+            balance_after = account_balance(account_id=account.pk, as_of=ask.on)
+        redemption = ask.redemption(
+            account_id=account.pk, debit_id=debit.entry.pk, balance_after=balance_after
         )
-        _insert_numbered(redemption, on)
+        _insert_numbered(redemption, ask.on)
         if item.kind == Kind.DIGITAL_CODE:
             _hand_out_code(item, redemption)
-        _receipt_enqueue(member, redemption)
         return RedemptionOutcome(redemption, created=True)
 
 
+def receipts_enqueue(*, limit: int = 500) -> int:
+    """Queue the receipt email of redemptions whose receipt is not queued yet (the worker calls
+    this before it sends mail); return how many. Several workers share the work."""
+    with transaction.atomic():
+        due = list(
+            Redemption.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("item", "member")
+            .filter(receipt_queued_at__isnull=True)
+            .order_by("id")[:limit]
+        )
+        for redemption in due:
+            _receipt_enqueue(redemption.member, redemption)
+        Redemption.objects.filter(pk__in=[r.pk for r in due]).update(
+            receipt_queued_at=timezone.now()
+        )
+    return len(due)
+
+
 def _receipt_enqueue(member: Member, redemption: Redemption) -> None:
-    """Queue the receipt email in the redemption's transaction: both commit or neither."""
+    """Queue one receipt email in the caller's transaction: both commit or neither."""
     item = redemption.item
     english = member.language == "en"
     email_enqueue(

@@ -1,16 +1,24 @@
 """`memberclub worker [--batch]`: send queued email and run other background tasks."""
 
+import signal
+import time
+from types import FrameType
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import CommandParser
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from memberclub.cli.base import JsonCommand
+from memberclub.rewards.services import receipts_enqueue
 
 
 class Command(JsonCommand):
-    """Run the task worker (django-tasks-db) until stopped, or once through with --batch."""
+    """Queue the receipts of new redemptions, then run every ready task (django-tasks-db);
+    again every --interval seconds until stopped, or once through with --batch."""
 
     help = "Run queued tasks (email): until SIGTERM/Ctrl-C, or with --batch until none is ready."
 
@@ -21,16 +29,33 @@ class Command(JsonCommand):
         parser.add_argument("--queue", default="*", help="queue names, comma-separated, or *")
 
     def perform(self, **options: Any) -> dict[str, Any]:
-        """Hand over to django-tasks-db's worker; several workers can share one queue."""
-        call_command(
-            "db_worker",
-            queue_name=options["queue"],
-            interval=options["interval"],
-            batch=options["batch"],
-            reload=False,
-            startup_delay=not options["batch"],
-            verbosity=options.get("verbosity", 1),
+        """Poll until stopped; several workers can share one queue."""
+        DbWorkerCommand().configure_logging(options.get("verbosity", 1))
+        worker = Worker(
+            queue_names=options["queue"].split(","),
+            interval=0,
+            batch=True,  # each run goes through the ready tasks and returns to this loop
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
         )
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            # The task under way finishes; the loop ends at its next check.
+            worker.running = False
+
+        if not options["batch"]:
+            signal.signal(signal.SIGINT, stop)
+            signal.signal(signal.SIGTERM, stop)
+        while worker.running:
+            while receipts_enqueue():
+                pass  # a batch at a time, until none is due
+            worker.run()
+            if options["batch"]:
+                break
+            time.sleep(options["interval"])
         return {
             "ready": DBTaskResult.objects.ready().count(),
             "failed": DBTaskResult.objects.failed().count(),
