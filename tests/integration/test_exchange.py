@@ -169,7 +169,7 @@ def test_the_receipt_email_goes_out_through_the_worker(member, settings):
     from django_tasks_db.models import DBTaskResult
 
     from memberclub.notifications.tasks import send_email
-    from memberclub.rewards.services import receipts_enqueue
+    from memberclub.rewards.receipts import receipts_enqueue
 
     client = browser(member)
     confirmation = walk_to_confirmation(client, "E-LED-4")

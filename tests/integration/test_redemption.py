@@ -12,8 +12,9 @@ from memberclub.ledger.selectors import account_balance
 from memberclub.notifications.tasks import send_email
 from memberclub.rewards.errors import KeyReused, LevelRequired, OutOfStock
 from memberclub.rewards.models import Item, Redemption, Status
+from memberclub.rewards.receipts import receipts_enqueue
 from memberclub.rewards.selectors import account_entitlements
-from memberclub.rewards.services import codes_load, digital_code_show, receipts_enqueue
+from memberclub.rewards.services import codes_load, digital_code_show
 from tests.rewards_support import TODAY, give, item_with, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from memberclub.cli.base import JsonCommand
-from memberclub.rewards.services import receipts_enqueue
+from memberclub.rewards.receipts import receipts_enqueue
 
 
 class Command(JsonCommand):
