@@ -123,3 +123,22 @@ def test_the_worker_command_sends_queued_email_over_smtp(settings):
         assert [m["To"] for m in sink.messages] == ["hanako@example.com"]
         assert sink.messages[0]["Subject"] == "Reset your password"
         assert "MC0000000001" in sink.text_of(sink.messages[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_receipt_of_a_new_redemption_once(settings, make_member):
+    from tests.rewards_support import give, load_catalogs, redeem
+
+    load_catalogs()
+    member = make_member()
+    give(member, 10_000)
+    number = redeem(member, "E-LED-4", key="k1").redemption.number
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+
+        call_command("worker", "--batch", verbosity=0)
+        call_command("worker", "--batch", verbosity=0)
+
+        assert [m["To"] for m in sink.messages] == [member.email]
+        assert number in sink.text_of(sink.messages[0])
