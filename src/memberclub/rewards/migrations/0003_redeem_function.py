@@ -37,6 +37,7 @@ DECLARE
     v_lot_ids bigint[] := '{}';
     v_takes integer[] := '{}';
     v_code bigint;
+    v_sold_out boolean := false;
     v_entry bigint;
     v_number text;
     v_id bigint;
@@ -100,19 +101,16 @@ BEGIN
         SELECT c.id INTO v_code FROM rewards_digitalcode c
         WHERE c.item_id = p_item_id AND c.redemption_id IS NULL
         ORDER BY c.id LIMIT 1 FOR UPDATE SKIP LOCKED;
-        IF NOT FOUND THEN
-            RETURN QUERY SELECT 'out_of_stock', NULL::bigint, NULL::timestamptz, v_account,
-                                NULL::bigint, NULL::integer, NULL::text;
-            RETURN;
-        END IF;
+        v_sold_out := v_code IS NULL;
     END IF;
-    IF p_limited THEN
+    IF p_limited AND NOT v_sold_out THEN
         UPDATE rewards_item SET stock = stock - 1 WHERE id = p_item_id AND stock >= 1;
-        IF NOT FOUND THEN
-            RETURN QUERY SELECT 'out_of_stock', NULL::bigint, NULL::timestamptz, v_account,
-                                NULL::bigint, NULL::integer, NULL::text;
-            RETURN;
-        END IF;
+        v_sold_out := NOT FOUND;
+    END IF;
+    IF v_sold_out THEN
+        RETURN QUERY SELECT 'out_of_stock', NULL::bigint, NULL::timestamptz, v_account,
+                            NULL::bigint, NULL::integer, NULL::text;
+        RETURN;
     END IF;
 
     INSERT INTO ledger_entry (program, account_id, kind, points, award_on, expires_on, rule,
