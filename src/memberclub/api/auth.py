@@ -3,15 +3,17 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from memberclub.api.tokens import api_key_scopes, personal_token_check
+from memberclub.api.tokens import api_key_scopes, personal_token_check, personal_token_points
 from memberclub.contracts.models import Contract
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
 from memberclub.members.access import request_level
 from memberclub.members.models import Member
+from memberclub.rewards.selectors import PointsSummary
 
 
 def _attach(request: HttpRequest, member: Member, level: Level) -> Member:
@@ -21,10 +23,24 @@ def _attach(request: HttpRequest, member: Member, level: Level) -> Member:
 
 
 class MemberToken(HttpBearer):
-    """`Authorization: Bearer mcp_…`: a personal token, at the level it was made at."""
+    """`Authorization: Bearer mcp_…`: a personal token, at the level it was made at.
+
+    With `points=True` (GET me/points) the statement that checks the token also reads the
+    member's points summary of today, kept for the endpoint as `points_of(request)`.
+    """
+
+    def __init__(self, *, points: bool = False) -> None:
+        super().__init__()
+        self.points = points
 
     def authenticate(self, request: HttpRequest, token: str) -> Member | None:
         """The token's member, with the token's level."""
+        if self.points:
+            read = personal_token_points(secret=token, as_of=timezone.localdate())
+            if read is None:
+                return None
+            member, level, request.points = read  # type: ignore[attr-defined]
+            return _attach(request, member, level)
         found = personal_token_check(secret=token)
         return _attach(request, *found) if found else None
 
@@ -55,6 +71,8 @@ class OperatorKey(HttpBearer):
 
 
 MEMBER_AUTH: list[Any] = [MemberToken(), MemberSession()]
+# The same two ways in; the token's statement reads the points too.
+POINTS_AUTH: list[Any] = [MemberToken(points=True), MemberSession()]
 OPERATOR_AUTH: list[Any] = [OperatorKey()]
 
 
@@ -76,6 +94,11 @@ def contract_of(member: Member) -> Contract:
 def member_of(request: HttpRequest) -> Member:
     """The authenticated member of a member endpoint."""
     return request.member  # type: ignore[attr-defined, no-any-return]
+
+
+def points_of(request: HttpRequest) -> PointsSummary | None:
+    """The points summary of today read with the caller's token (POINTS_AUTH), or None."""
+    return getattr(request, "points", None)
 
 
 def level_of(request: HttpRequest) -> Level:

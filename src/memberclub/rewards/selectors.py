@@ -1,8 +1,10 @@
 """Reading the catalog and a member's redemptions."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -104,16 +106,33 @@ class PointsSummary:
 
 
 LOTS = rawsql.Table(Lot)
-# The program version in force (the latest effective on or before the day, the latest load
-# winning a tie, as programs.selectors decides) with the account's usable lots, in one statement.
-SUMMARY = """
-    SELECT v.id, v.checksum, l.id, l.expires_on, l.remaining
-    FROM (SELECT id, checksum FROM programs_programversion
-          WHERE program = %s AND effective_on <= %s
-          ORDER BY effective_on DESC, version DESC LIMIT 1) AS v
-    LEFT JOIN ledger_lot l
-        ON l.account_id = %s AND l.remaining > 0 AND l.expires_on >= %s
-    ORDER BY l.expires_on
+SUMMARY_COLUMNS = "v.id, v.checksum, l.id, l.expires_on, l.remaining"
+
+
+def summary_joins(*, program: str, account: str) -> str:
+    """The joins that put a points summary's columns (SUMMARY_COLUMNS) next to a statement's
+    row: the version of `program` in force on a day (the latest effective on or before it, the
+    latest load winning a tie, as programs.selectors decides) and the usable lots of `account`
+    on that day, one row per lot, in no order (`points_summary_of` sorts the few lots, which
+    spares PostgreSQL a sort step on every read). `program` and `account` are SQL expressions;
+    the day is bound twice, first for the version, then for the lots.
+
+    One text for the portal's statement below and the member API's, which reads the summary in
+    the statement that checks the caller's token.
+    """
+    return f"""
+    LEFT JOIN programs_programversion v ON v.id = (
+        SELECT pv.id FROM programs_programversion pv
+        WHERE pv.program = {program} AND pv.effective_on <= %s
+        ORDER BY pv.effective_on DESC, pv.version DESC LIMIT 1)
+    LEFT JOIN ledger_lot l ON l.account_id = {account} AND l.remaining > 0 AND l.expires_on >= %s
+    """
+
+
+SUMMARY = f"""
+    SELECT {SUMMARY_COLUMNS} FROM ledger_account a
+    {summary_joins(program="%s", account="a.id")}
+    WHERE a.id = %s
 """
 
 
@@ -126,19 +145,35 @@ def _fiscal_year_start_month(version_id: int, checksum: str) -> int:
     return ProgramDefinition.model_validate(stored.definition).fiscal_year_start_month
 
 
+def summary_days(as_of: dt.date) -> list[Any]:
+    """The two values `summary_joins` binds for `as_of`."""
+    day = LOTS.prep("expires_on", as_of)
+    return [day, day]
+
+
 def points_summary(*, account_id: int, program: str, as_of: dt.date) -> PointsSummary:
     """Balance, lots, and the points that expire by the end of the current fiscal year."""
-    day = LOTS.prep("expires_on", as_of)
-    rows = rawsql.fetch(SUMMARY, [program, day, account_id, day])
-    if not rows:
+    rows = rawsql.fetch(SUMMARY, [program, *summary_days(as_of), account_id])
+    return points_summary_of(rows, start=0, program=program, as_of=as_of)
+
+
+def points_summary_of(
+    rows: Sequence[Sequence[Any]], *, start: int, program: str, as_of: dt.date
+) -> PointsSummary:
+    """The summary read by a statement with `summary_joins`, whose SUMMARY_COLUMNS are each
+    row's columns from `start` on."""
+    if not rows or rows[0][start] is None:
         raise Refused(f"program {program!r} has no version in force on {as_of}")
-    start_month = _fiscal_year_start_month(rows[0][0], rows[0][1])
+    start_month = _fiscal_year_start_month(rows[0][start], rows[0][start + 1])
     fy_end = fiscal_year_end(fiscal_year(as_of, start_month=start_month), start_month=start_month)
-    lots = [
-        LotBalance(row[2], LOTS.convert("expires_on", row[3]), row[4])
-        for row in rows
-        if row[2] is not None
-    ]
+    lots = sorted(
+        (
+            LotBalance(row[start + 2], LOTS.convert("expires_on", row[start + 3]), row[start + 4])
+            for row in rows
+            if row[start + 2] is not None
+        ),
+        key=lambda lot: lot.expires_on,
+    )
     return PointsSummary(
         as_of=as_of,
         balance=sum(lot.remaining for lot in lots),
