@@ -1,6 +1,7 @@
 """Members exchange points for items: one debit, stock kept, each kind fulfilled its own way."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -87,6 +88,13 @@ def test_the_last_piece_can_be_had_once(member):
 def test_goods_need_the_line_level(member):
     with pytest.raises(LevelRequired):
         redeem(member, "E-RICE-5KG", key="k1", level=Level.PASSWORD)
+
+
+def test_a_redemption_number_is_r_the_date_and_eight_digits(member):
+    numbers = {redeem(member, "E-LED-4", key=f"k{n}").redemption.number for n in range(3)}
+
+    assert len(numbers) == 3
+    assert all(re.fullmatch(rf"R{TODAY:%y%m%d}[0-9]{{8}}", number) for number in numbers)
 
 
 def test_a_retry_gets_its_first_answer_even_when_it_could_not_be_made_now(member):
