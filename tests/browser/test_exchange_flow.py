@@ -12,32 +12,15 @@ from memberclub.rewards.models import Redemption
 from tests.rewards_support import give, load_catalogs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "correct horse battery staple 7"
 
 
 @pytest.fixture
-def page(live_server, monkeypatch) -> Iterator[object]:
+def page(browser, live_server) -> Iterator[object]:
     """A fresh Chromium page whose relative URLs go to the live server."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of these tests are
-    # plain set-up and checks, made while the browser waits.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="ja-JP")
-        yield context.new_page()
-        context.close()
-        browser.close()
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
