@@ -15,7 +15,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from memberclub.access.models import EasyRegistration
 from memberclub.members.models import Member
+from memberclub.members.registration import easy_registration_submit
 
 # The factories give every contract the line 192.0.2.0/24.
 LINE_IP = "192.0.2.10"
@@ -107,3 +109,18 @@ def link_in_last_mail(pattern: str) -> str:
     match = re.search(pattern, last_mail_text())
     assert match is not None, last_mail_text()
     return match.group(1)
+
+
+def easy_request(**fields: str) -> EasyRegistration:
+    """An easy registration submitted with a valid set of fields, `fields` replacing some."""
+    values = {
+        "holder_name": "山田 太郎",
+        "phone": "03-1234-5678",
+        "postal_code": "100-0001",
+        "address": "東京都千代田区千代田1-1",
+        "email": "easy@example.com",
+        "nickname": "たろう",
+        "language": "ja",
+        "site_url": "http://testserver",
+    }
+    return easy_registration_submit(**values | fields)

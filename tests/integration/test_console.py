@@ -6,10 +6,9 @@ from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
 
-from memberclub.access.models import AuthKey, EasyRegistration
+from memberclub.access.models import AuthKey
 from memberclub.console.models import AuditLog
-from memberclub.members.registration import easy_registration_submit
-from tests.portal_support import run_tasks
+from tests.portal_support import easy_request, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +21,6 @@ def staff_client(role: str) -> tuple[Client, User]:
     client = Client()
     client.force_login(user)
     return client, user
-
-
-def pending_request(**fields: str) -> EasyRegistration:
-    values = {
-        "holder_name": "山田 太郎",
-        "phone": "03-1234-5678",
-        "postal_code": "100-0001",
-        "address": "東京都千代田区千代田1-1",
-        "email": "easy@example.com",
-        "nickname": "たろう",
-        "language": "ja",
-        "site_url": "http://testserver",
-    }
-    return easy_registration_submit(**values | fields)
 
 
 def names(group: Group) -> set[str]:
@@ -117,7 +102,7 @@ def test_the_ledger_is_read_only_in_the_console(make_member):
 
 def test_support_approves_a_queued_easy_registration_with_the_chosen_contract(make_contract):
     make_contract(customer_id="CAF5000003", holder_name="別の 名前", postal_code="100-0001")
-    request = pending_request()
+    request = easy_request()
     client, user = staff_client("SUPPORT")
     review = f"/console/access/easyregistration/{request.pk}/review/"
 
@@ -139,7 +124,7 @@ def test_support_approves_a_queued_easy_registration_with_the_chosen_contract(ma
 
 
 def test_support_rejects_a_request_with_a_reason_the_applicant_reads():
-    request = pending_request(email="nobody@example.com")
+    request = easy_request(email="nobody@example.com")
     client, _ = staff_client("SUPPORT")
 
     client.post(
@@ -154,7 +139,7 @@ def test_support_rejects_a_request_with_a_reason_the_applicant_reads():
 
 
 def test_a_rejection_without_a_reason_is_refused():
-    request = pending_request()
+    request = easy_request()
     client, _ = staff_client("SUPPORT")
 
     client.post(

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from memberclub.access.models import EasyRegistration, SignupToken
+from memberclub.access.models import SignupToken
 from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
@@ -17,9 +17,8 @@ from memberclub.members.profile import member_leave
 from memberclub.members.registration import (
     easy_registration_approve,
     easy_registration_reject,
-    easy_registration_submit,
 )
-from tests.portal_support import last_mail_text, link_in_last_mail, run_tasks
+from tests.portal_support import easy_request, last_mail_text, link_in_last_mail, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -189,28 +188,13 @@ def test_a_weak_or_mismatched_password_is_refused_with_a_reason(make_contract):
     assert not Member.objects.filter(contract__customer_id="CAF1000011").exists()
 
 
-def easy(**fields: str) -> EasyRegistration:
-    values = {
-        "holder_name": "山田 太郎",
-        "phone": "03-1234-5678",
-        "postal_code": "100-0001",
-        "address": "東京都千代田区千代田1-1",
-        "email": "easy@example.com",
-        "nickname": "たろう",
-        "language": "ja",
-        "site_url": "http://testserver",
-    }
-    values.update(fields)
-    return easy_registration_submit(**values)
-
-
 def test_easy_registration_matching_one_contract_sends_the_link_at_once(make_contract):
     make_contract(customer_id="CAF1100001", holder_name="山田　太郎", postal_code="1000001")
 
-    request = easy(holder_name="ヤマダ タロウ")
+    request = easy_request(holder_name="ヤマダ タロウ")
     assert request.status == "PENDING"  # the name did not match
 
-    request = easy(holder_name=" 山田太郎 ", phone="０３１２３４５６７８")
+    request = easy_request(holder_name=" 山田太郎 ", phone="０３１２３４５６７８")
 
     assert request.status == "APPROVED"
     assert request.contract is not None
@@ -229,7 +213,7 @@ def test_easy_registration_with_several_matches_waits_for_review(make_contract):
         holder_name="山田 太郎"
     )
 
-    request = easy()
+    request = easy_request()
 
     assert request.status == "PENDING"
     assert request.match_note == "2件一致"
@@ -239,7 +223,7 @@ def test_easy_registration_with_several_matches_waits_for_review(make_contract):
 
 def test_a_reviewed_request_is_approved_with_the_chosen_contract(make_contract, admin_user):
     make_contract(customer_id="CAF1100004", holder_name="別人 花子")
-    request = easy()
+    request = easy_request()
 
     easy_registration_approve(
         request_id=request.pk,
@@ -260,7 +244,7 @@ def test_a_reviewed_request_is_approved_with_the_chosen_contract(make_contract, 
 
 
 def test_a_rejected_request_is_told_the_reason(admin_user):
-    request = easy(email="nobody@example.com")
+    request = easy_request(email="nobody@example.com")
 
     easy_registration_reject(
         request_id=request.pk,
