@@ -17,9 +17,8 @@ import time
 import urllib.request
 
 import django
-import psycopg
 
-from bench.scratch import ROOT, environment, prepared
+from bench.scratch import ROOT, analyze, environment, prepared
 
 PORT = 8791
 CONNECTIONS = 32
@@ -141,16 +140,10 @@ def _serve(url: str) -> subprocess.Popen[bytes]:
     raise RuntimeError("memberclub serve did not answer")
 
 
-def _analyze(url: str) -> None:
-    """Gather the planner's statistics of a freshly seeded database."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("ANALYZE")
-
-
 def run() -> None:
     """Serve a scratch database, measure three endpoints, print one line."""
     url = prepared("xchg_http", accounts=MEMBERS, points=100_000_000)
-    _analyze(url)  # statistics, as autovacuum keeps them (pgbench -i analyzes its tables too)
+    analyze(url)
     tokens = _tokens(url)
     server = _serve(url)
     try:

@@ -20,7 +20,7 @@ import time
 import django
 import psycopg
 
-from bench.scratch import ROOT, environment, memberclub, prepared, recreate
+from bench.scratch import ROOT, analyze, environment, memberclub, prepared, recreate
 
 WORKERS = 8
 ACCOUNTS = 10_000
@@ -142,16 +142,10 @@ def _tps(pgbench_output: str) -> float:
     return float(found.group(1))
 
 
-def _analyze(url: str) -> None:
-    """Gather the planner's statistics of a freshly seeded database."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("ANALYZE")
-
-
 def run() -> None:
     """Measure both, then audit the redemption database; print one line."""
     url = prepared("xchg_bench", accounts=ACCOUNTS, points=1_000_000)
-    _analyze(url)  # statistics, as autovacuum keeps them (pgbench -i analyzes its tables too)
+    analyze(url)
     baseline = pgbench_database()
     # pgbench before and after ours, so a drift in the machine's load weighs on both alike.
     before = pgbench_tps(baseline)

@@ -53,3 +53,10 @@ def prepared(name: str, *, accounts: int, points: int) -> str:
         cwd=ROOT,
     )
     return url
+
+
+def analyze(database_url: str) -> None:
+    """Gather the planner's statistics of a freshly seeded database, as autovacuum would keep
+    them (pgbench's own initialisation analyzes its tables too)."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
