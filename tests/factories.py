@@ -10,7 +10,7 @@ from memberclub.contracts.keys import access_key_digest
 from memberclub.contracts.models import Contract
 from memberclub.csvio import ImportReport
 from memberclub.members.models import Member
-from memberclub.members.services import member_create
+from memberclub.membership.services import member_create
 
 _numbers = itertools.count(1)
 # One valid row of the contract feed (SPEC §11), as the operator's CSV carries it.

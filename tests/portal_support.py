@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from memberclub.access.models import EasyRegistration
 from memberclub.members.models import Member
-from memberclub.members.registration import easy_registration_submit
+from memberclub.membership.registration import easy_registration_submit
 
 # The factories give every contract the line 192.0.2.0/24.
 LINE_IP = "192.0.2.10"

@@ -12,7 +12,7 @@ from memberclub.api.models import PersonalToken
 from memberclub.api.tokens import personal_token_create, personal_token_revoke
 from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
 from memberclub.domain.program import Level
-from memberclub.members.profile import member_leave
+from memberclub.membership.profile import member_leave
 from tests.rewards_support import give
 
 pytestmark = pytest.mark.django_db

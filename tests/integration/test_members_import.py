@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from memberclub.domain.errors import Refused
 from memberclub.domain.rows import MEMBER_COLUMNS
 from memberclub.ledger.models import Account
-from memberclub.members import importer
-from memberclub.members.importer import members_import
 from memberclub.members.models import Member
+from memberclub.membership import importer
+from memberclub.membership.importer import members_import
 from tests.factories import csv_feed, import_counts
 
 pytestmark = pytest.mark.django_db

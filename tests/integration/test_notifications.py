@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from memberclub.members.registration import signup_start
+from memberclub.membership.registration import signup_start
 from memberclub.notifications.models import SentEmail
 from memberclub.notifications.services import email_enqueue
 from tests.portal_support import FlakyBackend, SmtpSink, run_tasks

@@ -13,8 +13,8 @@ from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
 from memberclub.members.models import Member
-from memberclub.members.profile import member_leave
-from memberclub.members.registration import (
+from memberclub.membership.profile import member_leave
+from memberclub.membership.registration import (
     easy_registration_approve,
     easy_registration_reject,
 )

@@ -8,7 +8,7 @@ from django.test import RequestFactory, override_settings
 
 from memberclub.domain.access import allows
 from memberclub.domain.program import Level, parse_program
-from memberclub.members.access import client_ip
+from memberclub.web import client_ip
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = {

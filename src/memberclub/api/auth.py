@@ -11,9 +11,9 @@ from memberclub.api.tokens import api_key_scopes, personal_token_check, personal
 from memberclub.contracts.models import Contract
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
-from memberclub.members.access import request_level
 from memberclub.members.models import Member
 from memberclub.rewards.selectors import PointsSummary
+from memberclub.web import request_level, request_member
 
 
 def _attach(request: HttpRequest, member: Member, level: Level) -> Member:
@@ -50,13 +50,7 @@ class MemberSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Member | None:
         """The logged-in user's current member, at the level of this request."""
-        if not request.user.is_authenticated:
-            return None
-        member = (
-            Member.objects.select_related("contract")
-            .filter(user_id=request.user.pk, left_on__isnull=True)
-            .first()
-        )
+        member = request_member(request)
         if member is None:
             return None
         return _attach(request, member, request_level(request, member))

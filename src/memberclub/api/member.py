@@ -8,6 +8,7 @@ from ninja import Header, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import StringConstraints
 
+from memberclub.access.gate import level_missing
 from memberclub.api.auth import (
     MEMBER_AUTH,
     POINTS_AUTH,
@@ -27,8 +28,6 @@ from memberclub.api.schemas import (
     RedemptionIn,
     RedemptionOut,
 )
-from memberclub.domain.access import allows
-from memberclub.programs.selectors import program_on
 from memberclub.rewards.models import Kind, Redemption
 from memberclub.rewards.selectors import account_history, catalog_items, points_summary
 from memberclub.rewards.services import Shipping, digital_code_show, redemption_request
@@ -40,10 +39,11 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error
 
 def _need(request: HttpRequest, action: str) -> None:
     """Refuse with 403 when the request's level is below what the program asks for `action`."""
-    member = member_of(request)
-    need = program_on(program=member.program, on=timezone.localdate()).access.level_for(action)
-    if not allows(level_of(request), need):
-        raise HttpError(403, f"this needs access level {need}")
+    missing = level_missing(
+        member=member_of(request), action=action, level=level_of(request), on=timezone.localdate()
+    )
+    if missing is not None:
+        raise HttpError(403, f"this needs access level {missing}")
 
 
 @router.get("/me", response={200: Me, **ERRORS})

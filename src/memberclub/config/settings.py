@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "memberclub.jobs",
     "memberclub.access",
     "memberclub.notifications",
+    "memberclub.membership",
     "memberclub.portal",
     "memberclub.console",
     "memberclub.api",

@@ -23,7 +23,7 @@ from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.ledger.selectors import account_balance
 from memberclub.members.models import Member
-from memberclub.members.registration import (
+from memberclub.membership.registration import (
     easy_candidates,
     easy_registration_approve,
     easy_registration_reject,

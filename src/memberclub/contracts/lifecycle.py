@@ -1,19 +1,24 @@
-"""Lifecycle events (SPEC §3.4): idempotent by event ID, correct when late or out of order."""
+"""Lifecycle events (SPEC §3.4): idempotent by event ID, correct when late or out of order.
+
+This app records the event and changes the contract. What an ending (CANCELED, CONVERTED) does to
+the member and the points is decided above the ledger and the members, in
+`memberclub.membership.ending`, which receives `contract_ended` inside the event's transaction.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from memberclub.contracts.models import Contract, ContractEvent, ContractStatus, EventKind
 from memberclub.domain.errors import Refused
-from memberclub.ledger.models import Entry, EntryKind
-from memberclub.ledger.services import account_close_out, grant_revoke
-from memberclub.members.models import Member
-from memberclub.programs.selectors import program_on
 
 ENDING_KINDS = (EventKind.CANCELED, EventKind.CONVERTED)
+# Sent once per new ending event with contract, kind, effective_on and event_id; a receiver that
+# raises rolls the event back with it.
+contract_ended = Signal()
 
 
 @dataclass(frozen=True)
@@ -105,28 +110,7 @@ def _update_contract(
 
 
 def _apply_ending(contract: Contract, kind: str, effective_on: dt.date, event_id: str) -> None:
-    """End the current membership and forfeit its points as if the event had arrived in time."""
-    rules = program_on(program=contract.program, on=effective_on).lifecycle
-    if kind == EventKind.CONVERTED and rules.on_converted == "keep":
-        return
-    member = (
-        Member.objects.select_for_update(of=("self",))
-        .filter(contract=contract, left_on__isnull=True)
-        .select_related("account")
-        .first()
+    """Tell the apps above what an ending means for the contract's member and points."""
+    contract_ended.send(
+        sender=Contract, contract=contract, kind=kind, effective_on=effective_on, event_id=event_id
     )
-    if member is None:
-        return
-    account = member.account
-    reason = f"contract {kind.lower()} effective {effective_on}"
-    # Grants on or after the effective date would not have been made had the event come in time.
-    prevented = Entry.objects.filter(
-        account=account, kind=EntryKind.GRANT, award_on__gte=effective_on
-    ).order_by("id")
-    for grant in prevented:
-        grant_revoke(grant=grant, on=effective_on, key=f"revoke:{grant.pk}", reason=reason)
-    account_close_out(
-        account_id=account.pk, on=effective_on, key=f"forfeit:{event_id}", reason=reason
-    )
-    member.left_on = max(effective_on, member.joined_on)
-    member.save(update_fields=["left_on"])

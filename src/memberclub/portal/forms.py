@@ -14,9 +14,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from memberclub.access import attempts
-from memberclub.members.access import client_ip
 from memberclub.members.models import Language, Member
 from memberclub.notifications.services import email_enqueue
+from memberclub.web import client_ip
 
 TOO_MANY = _("Too many failed attempts. Please wait a while and try again.")
 

@@ -15,11 +15,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from memberclub.domain.access import allows
+from memberclub.access.gate import level_missing
 from memberclub.domain.program import Level
-from memberclub.members.access import request_level
 from memberclub.members.models import Member
-from memberclub.programs.selectors import program_on
+from memberclub.web import request_level, request_member
 
 SESSION_LEVEL = "portal_level"
 
@@ -34,17 +33,6 @@ class MemberRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
-def member_of(request: HttpRequest) -> Member | None:
-    """The current member of the logged-in user, if any."""
-    if not request.user.is_authenticated:
-        return None
-    return (
-        Member.objects.select_related("contract", "account", "user")
-        .filter(user_id=request.user.pk, left_on__isnull=True)
-        .first()
-    )
-
-
 def current_level(request: HttpRequest, member: Member) -> Level:
     """The request's level; the session key is rotated when it rises to LINE."""
     level = request_level(request, member)
@@ -52,11 +40,6 @@ def current_level(request: HttpRequest, member: Member) -> Level:
         request.session.cycle_key()
     request.session[SESSION_LEVEL] = str(level)
     return level
-
-
-def needed_level(member: Member, action: str) -> Level:
-    """The level the member's program asks for an action."""
-    return program_on(program=member.program, on=timezone.localdate()).access.level_for(action)
 
 
 def auth_key_redirect(request: HttpRequest) -> HttpResponseRedirect:
@@ -70,7 +53,7 @@ def member_required(view: View) -> View:
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = member_of(request)
+        member = request_member(request)
         if member is None:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         guarded_request = cast(MemberRequest, request)
@@ -87,7 +70,10 @@ def level_required(action: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not allows(request.level, needed_level(request.member, action)):
+            missing = level_missing(
+                member=request.member, action=action, level=request.level, on=timezone.localdate()
+            )
+            if missing is not None:
                 return auth_key_redirect(request)
             return view(request, *args, **kwargs)
 

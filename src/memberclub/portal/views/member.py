@@ -17,23 +17,22 @@ from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
 from memberclub.domain.program import Level
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance, account_lots
-from memberclub.members.access import client_ip
-from memberclub.members.profile import member_leave
+from memberclub.membership.profile import member_leave
 from memberclub.notifications.selectors import notices_for
 from memberclub.portal.forms import TOO_MANY, AuthKeyForm, LeaveForm
 from memberclub.portal.guards import (
     SESSION_LEVEL,
     MemberRequest,
     level_required,
-    member_of,
 )
 from memberclub.portal.views.common import safe_next
 from memberclub.programs.selectors import program_on
+from memberclub.web import client_ip, request_member
 
 
 def top_view(request: HttpRequest) -> HttpResponse:
     """The member's top page, or the club's front page for a visitor."""
-    if member_of(request) is None:
+    if request_member(request) is None:
         return render(request, "portal/home_anon.html")
     return member_top(request)
 

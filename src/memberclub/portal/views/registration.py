@@ -8,8 +8,7 @@ from django.utils import timezone, translation
 from memberclub.access import attempts
 from memberclub.contracts.models import Contract
 from memberclub.domain.errors import Refused
-from memberclub.members.access import client_ip
-from memberclub.members.registration import (
+from memberclub.membership.registration import (
     contract_verify,
     easy_registration_submit,
     signup_complete,
@@ -24,6 +23,7 @@ from memberclub.portal.forms import (
     SignupEmailForm,
 )
 from memberclub.portal.views.common import set_language_cookie, site_url
+from memberclub.web import client_ip
 
 SESSION_CONTRACT = "signup_contract"
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from memberclub.access.devices import device_revoke, devices_of
 from memberclub.domain.errors import Refused
-from memberclub.members.profile import (
+from memberclub.membership.profile import (
     email_change_confirm,
     email_change_request,
     preferences_update,

@@ -30,8 +30,8 @@ from memberclub.demo.data import (
 from memberclub.domain.calendar import add_months
 from memberclub.jobs.accrual import accrual_run
 from memberclub.jobs.expiry import expiry_run
-from memberclub.members.importer import members_import
 from memberclub.members.models import Member
+from memberclub.membership.importer import members_import
 from memberclub.notifications.models import Notice
 from memberclub.programs.services import programs_load_files
 from memberclub.rewards.catalog import catalogs_load_files

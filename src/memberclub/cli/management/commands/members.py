@@ -1,7 +1,7 @@
 """`memberclub members import FILE`: migrate members from a legacy system."""
 
 from memberclub.cli.feeds import FeedImportCommand
-from memberclub.members.importer import members_import
+from memberclub.membership.importer import members_import
 
 
 class Command(FeedImportCommand):

@@ -1,9 +1,10 @@
-"""The access level of a request (SPEC §5): from where it comes and which browser sends it."""
+"""What the web ways in (portal, exchange, API) read from a request: client IP, member, level."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from memberclub.access.devices import COOKIE_NAME, device_is_trusted
+from memberclub.access.devices import COOKIE_NAME
+from memberclub.access.gate import member_level, member_of_user
 from memberclub.domain import access
 from memberclub.domain.program import Level
 from memberclub.members.models import Member
@@ -18,10 +19,15 @@ def client_ip(request: HttpRequest) -> str:
     )
 
 
+def request_member(request: HttpRequest) -> Member | None:
+    """The current member of the logged-in user, if any."""
+    if not request.user.is_authenticated:
+        return None
+    return member_of_user(user_id=request.user.pk)
+
+
 def request_level(request: HttpRequest, member: Member) -> Level:
     """LINE when the request is on the member's contract line or from a trusted device."""
-    on_the_line = access.on_line(client_ip(request), member.contract.line_prefixes)
-    trusted = not on_the_line and device_is_trusted(
-        member=member, token=request.COOKIES.get(COOKIE_NAME)
+    return member_level(
+        member=member, client_ip=client_ip(request), device_token=request.COOKIES.get(COOKIE_NAME)
     )
-    return access.level(on_the_line=on_the_line, trusted_device=trusted)

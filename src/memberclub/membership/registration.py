@@ -19,7 +19,7 @@ from memberclub.domain.program import UsageAccrual
 from memberclub.ledger.models import EntryKind
 from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
-from memberclub.members.services import member_create
+from memberclub.membership.services import member_create
 from memberclub.notifications.services import email_enqueue
 from memberclub.programs.selectors import program_on
 

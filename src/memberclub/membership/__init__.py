@@ -1,0 +1,1 @@
+"""Joining and leaving the club: the writes that span contracts, members, ledger and access."""
