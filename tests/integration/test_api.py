@@ -283,6 +283,19 @@ def test_the_liability_report_rolls_forward(client, member, operator):
     assert body["closing"] == body["opening"] + body["adjusted"] == 10_000 + body["opening"]
 
 
+def test_the_openapi_document_describes_every_figure_of_the_liability_report(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    response = document["paths"]["/api/v1/reports/liability"]["get"]["responses"]["200"]
+    name = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    schema = document["components"]["schemas"][name]
+    assert schema["required"] == [
+        "program", "fiscal_year", "opening", "issued", "redeemed", "refunded", "expired",
+        "forfeited", "revoked", "adjusted", "closing",
+    ]  # fmt: skip
+    assert schema["properties"]["closing"]["type"] == "integer"
+
+
 def test_an_unknown_member_is_a_404(client, operator):
     assert client.get("/api/v1/members/MC0000000000", **operator).status_code == 404
     assert client.get("/api/v1/members/x%00y", **operator).status_code in (404, 422)

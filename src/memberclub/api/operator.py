@@ -16,7 +16,6 @@ from memberclub.api.schemas import (
     AdjustmentOut,
     EventIn,
     EventOut,
-    LiabilityOut,
     LotOut,
     MemberOut,
     PointsOut,
@@ -26,7 +25,7 @@ from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_adjust
 from memberclub.members.models import Member
 from memberclub.programs.selectors import program_codes
-from memberclub.rewards.reports import liability_roll_forward
+from memberclub.rewards.reports import Liability, liability_roll_forward
 from memberclub.rewards.selectors import points_summary
 
 router = Router(auth=OPERATOR_AUTH, tags=["operator"])
@@ -127,14 +126,14 @@ def adjustment(
     )
 
 
-@router.get("/reports/liability", response={200: LiabilityOut, **ERRORS})
+@router.get("/reports/liability", response={200: Liability, **ERRORS})
 def liability(
     request: HttpRequest,
     program: Annotated[str, Query(max_length=32)],
     fy: Annotated[int, Query(ge=2000, le=2100)],
-) -> LiabilityOut:
+) -> Liability:
     """Opening, movements and closing points of a program over a fiscal year."""
     require_scope(request, "reports:read")
     if program not in program_codes():
         raise HttpError(404, f"no program {program!r}")
-    return LiabilityOut(**vars(liability_roll_forward(program=program, fiscal_year=fy)))
+    return liability_roll_forward(program=program, fiscal_year=fy)

@@ -164,19 +164,3 @@ class AdjustmentOut(Schema):
     points: int
     on: dt.date
     balance: int
-
-
-class LiabilityOut(Schema):
-    """The liability roll-forward of one program and fiscal year."""
-
-    program: str
-    fiscal_year: int
-    opening: int
-    issued: int
-    redeemed: int
-    refunded: int
-    expired: int
-    forfeited: int
-    revoked: int
-    adjusted: int
-    closing: int
