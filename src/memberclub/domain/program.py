@@ -1,14 +1,14 @@
 """The schema of a program definition file (programs/*.toml) and how it is read."""
 
 import datetime as dt
-import tomllib
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
+from pydantic_core import ErrorDetails
 
-from memberclub.domain.errors import Refused
 from memberclub.domain.fiscal import ExpiryPolicy
+from memberclub.domain.tomlfile import Strict, toml_parse
 
 PositiveInt = Annotated[int, Field(gt=0)]
 
@@ -18,12 +18,6 @@ class Level(StrEnum):
 
     PASSWORD = "PASSWORD"  # noqa: S105 - the name of an access level, not a secret
     LINE = "LINE"
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are an error, values are not coerced loosely."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ExpirySection(Strict):
@@ -179,15 +173,12 @@ def _line_of(text: str, path: tuple[int | str, ...]) -> int | None:
 
 def parse_program(text: str, *, source: str = "program file") -> ProgramDefinition:
     """Validate a program file and return its definition, or refuse with the line and reason."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise Refused(f"{source}: {error}") from None
-    try:
-        return ProgramDefinition.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        line = _line_of(text, first["loc"])
-        at = f" line {line}" if line else ""
-        raise Refused(f"{source}:{at} {where}: {first['msg']}") from None
+    return toml_parse(ProgramDefinition, text, source=source, describe=_line_and_reason)
+
+
+def _line_and_reason(text: str, data: dict[str, Any], first: ErrorDetails) -> str:
+    """Name the error's key with its line in the file."""
+    where = ".".join(str(part) for part in first["loc"]) or "(file)"
+    line = _line_of(text, first["loc"])
+    at = f" line {line}" if line else ""
+    return f"{at} {where}: {first['msg']}"

@@ -1,14 +1,14 @@
 """The schema of a catalog file (programs/*-catalog.toml) and how it is read; no Django here."""
 
 import datetime as dt
-import tomllib
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
-from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
+from memberclub.domain.tomlfile import Strict, toml_parse
 
 
 class FulfilmentKind(StrEnum):
@@ -30,12 +30,6 @@ FORBIDDEN_KINDS = frozenset(
 )  # fmt: skip
 
 CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
-
-
-class Strict(BaseModel):
-    """Unknown keys are an error."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CategoryDefinition(Strict):
@@ -111,17 +105,13 @@ class CatalogDefinition(Strict):
 
 def parse_catalog(text: str, *, source: str = "catalog file") -> CatalogDefinition:
     """Validate a catalog file, or refuse it with the item and the reason."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise Refused(f"{source}: {error}") from None
-    try:
-        return CatalogDefinition.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = _where(data, first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise Refused(f"{source}: {where}{message}") from None
+    return toml_parse(CatalogDefinition, text, source=source, describe=_item_and_reason)
+
+
+def _item_and_reason(text: str, data: dict[str, Any], first: ErrorDetails) -> str:
+    """Name the error's item by its code, with the reason."""
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f" {_where(data, first['loc'])}{message}"
 
 
 def _where(data: dict[str, object], loc: tuple[int | str, ...]) -> str:
