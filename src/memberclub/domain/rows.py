@@ -10,6 +10,8 @@ import socket
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from memberclub.domain.contact import PHONE, POSTAL_CODE
+
 CONTRACT_COLUMNS = [
     "customer_id", "access_key", "program", "plan", "holder_name", "holder_kind", "phone",
     "postal_code", "address", "service_started_on", "status", "status_effective_on", "discount",
@@ -19,8 +21,6 @@ MEMBER_COLUMNS = ["customer_id", "email", "nickname", "joined_on", "mail_opt_in"
 
 CUSTOMER_ID = re.compile(r"[A-Z0-9]{4,20}")
 PLAN = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
-PHONE = re.compile(r"\+?[0-9][0-9-]{8,15}")
-POSTAL_CODE = re.compile(r"[0-9]{3}-?[0-9]{4}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _customer_id = CUSTOMER_ID.fullmatch
 _plan = PLAN.fullmatch

@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import asdict, dataclass
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
+from memberclub.domain.contact import PHONE, POSTAL_CODE
 from memberclub.domain.errors import InsufficientPoints, Refused
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
@@ -32,9 +32,6 @@ from memberclub.rewards.models import DigitalCode, Item, Kind, Redemption, Statu
 
 NUMBER_TRIES = 5
 KEY_LIMIT = 100
-# As in the contract feed: 123-4567 (hyphen optional), and Japanese phone numbers.
-POSTAL_CODE = re.compile(r"[0-9]{3}-?[0-9]{4}")
-PHONE = re.compile(r"\+?[0-9][0-9-]{8,15}")
 
 
 @dataclass(frozen=True)
