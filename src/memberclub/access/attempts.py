@@ -53,7 +53,13 @@ def attempts_clear(*, scope: str, ident: str) -> None:
     FailedAttempt.objects.filter(scope=scope, subject=_ident(ident)).delete()
 
 
-def attempts_prune(*, before: dt.datetime) -> int:
-    """Delete attempts older than `before`; they no longer count."""
+def attempts_prune(*, as_of: dt.datetime) -> tuple[int, dt.datetime]:
+    """Delete the attempts that no longer count at `as_of`; return how many and the cut-off.
+
+    Run daily (`memberclub attempts prune`). An attempt that still counts now is never deleted,
+    whatever `as_of` says, so a mistyped date cannot lift a limit.
+    """
+    _, _, window = _limits()
+    before = min(as_of, timezone.now()) - window
     deleted, _ = FailedAttempt.objects.filter(Q(at__lt=before)).delete()
-    return deleted
+    return deleted, before
