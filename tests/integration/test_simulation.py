@@ -21,13 +21,13 @@ import pytest
 
 from memberclub.contracts.lifecycle import contract_event_apply
 from memberclub.contracts.models import Contract
-from memberclub.domain.accrual import (
+from memberclub.domain.accrual import renewal_month
+from memberclub.domain.accrual_reference import (
     ContractState,
     Membership,
     long_term_points,
     monthly_points,
     renewal_bonus_points,
-    renewal_month,
     usage_points,
 )
 from memberclub.domain.calendar import add_months, last_day_of_month

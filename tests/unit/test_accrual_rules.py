@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 
 from memberclub.domain.accrual import (
+    anniversary_start_windows,
+    renewal_start_windows,
+    service_start_bands,
+)
+from memberclub.domain.accrual_reference import (
     ContractState,
     Membership,
-    anniversary_start_windows,
     long_term_points,
     monthly_points,
     rank_on,
     renewal_bonus_points,
-    renewal_start_windows,
     renewal_term_end,
-    service_start_bands,
     usage_points,
 )
 from memberclub.domain.calendar import service_year
