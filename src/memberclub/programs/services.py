@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from memberclub.domain.errors import Refused
 from memberclub.domain.program import parse_program
+from memberclub.programs.files import file_text
 from memberclub.programs.models import ProgramVersion
 
 
@@ -49,10 +49,7 @@ def programs_load_files(*, paths: list[Path]) -> list[LoadedVersion]:
     """Validate every file first, then store them all, so a bad file stores nothing."""
     texts = []
     for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise Refused(f"{path}: cannot read: {error}") from None
+        text = file_text(path)
         parse_program(text, source=str(path))
         texts.append((text, str(path)))
     with transaction.atomic():

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from memberclub.domain.errors import Refused
+from memberclub.programs.files import file_text
 from memberclub.programs.selectors import program_codes, program_on
 from memberclub.rewards.catalog_file import CatalogDefinition, FulfilmentKind, parse_catalog
 from memberclub.rewards.models import Category, Item
@@ -87,12 +88,7 @@ def catalog_load(*, text: str, source: str) -> CatalogLoaded:
 
 def catalogs_load_files(*, paths: list[Path]) -> list[CatalogLoaded]:
     """Load catalog files; every file is validated before any is stored."""
-    texts = []
-    for path in paths:
-        try:
-            texts.append((path.read_text(encoding="utf-8"), str(path)))
-        except (OSError, UnicodeDecodeError) as error:
-            raise Refused(f"{path}: cannot read: {error}") from None
+    texts = [(file_text(path), str(path)) for path in paths]
     for text, source in texts:
         parse_catalog(text, source=source)
     with transaction.atomic():
