@@ -35,7 +35,11 @@ def test_a_lot_past_its_expiry_date_is_expired_the_day_after(make_member):
     lot = Lot.objects.get(account=member.account, expires_on=D(2029, 3, 31))
     entry = Entry.objects.get(kind=EntryKind.EXPIRE)
     assert (lot.granted, lot.remaining) == (500, 0)
-    assert (entry.points, entry.award_on, entry.expires_on) == (-500, D(2029, 4, 1), D(2029, 3, 31))
+    assert (entry.points, entry.effective_on, entry.expires_on) == (
+        -500,
+        D(2029, 4, 1),
+        D(2029, 3, 31),
+    )
     assert entry.idempotency_key == f"expire:{lot.pk}:2029-04-01"
     assert account_balance(account_id=member.account.pk, as_of=D(2029, 4, 1)) == 300
     assert ledger_audit().ok

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 ENTRY_COLUMNS = (
-    "program, account_id, kind, points, award_on, expires_on, rule, period, idempotency_key, "
+    "program, account_id, kind, points, effective_on, expires_on, rule, period, idempotency_key, "
     "reason, shortfall, reverses_id"
 )
 # Credits (grants) add to a lot, creating it when needed; granted counts them. PostgreSQL

@@ -88,7 +88,7 @@ GRANT_OF_BILL = f"""
 """
 # Paid bills of the chunk's contracts whose grant is in the journal, dated as it was.
 MARK_REWARDED = f"""
-    UPDATE usage_usagebill SET rewarded_on = (SELECT g.award_on {GRANT_OF_BILL})
+    UPDATE usage_usagebill SET rewarded_on = (SELECT g.effective_on {GRANT_OF_BILL})
     WHERE paid AND rewarded_on IS NULL AND billing_month <= %(last_billing_month)s
       AND contract_id IN ({BILLS_OF_CHUNK})
       AND EXISTS (SELECT 1 {GRANT_OF_BILL})

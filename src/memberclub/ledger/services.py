@@ -120,7 +120,7 @@ def points_credit(
                 account=account,
                 kind=kind,
                 points=points,
-                award_on=award_on,
+                effective_on=award_on,
                 expires_on=expires_on,
                 rule=rule,
                 period=period,
@@ -204,7 +204,7 @@ def points_debit_locked(
         account=account,
         kind=kind,
         points=-points,
-        award_on=on,
+        effective_on=on,
         expires_on=None,
         rule=rule,
         period="",
@@ -223,7 +223,7 @@ def points_debit_locked(
 # if the entry was inserted, so a key taken at this moment changes nothing.
 WRITE_MULTI_LOT_PG = """
     WITH entry AS (
-        INSERT INTO ledger_entry (program, account_id, kind, points, award_on, expires_on,
+        INSERT INTO ledger_entry (program, account_id, kind, points, effective_on, expires_on,
             rule, period, idempotency_key, reason, shortfall, reverses_id)
         VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)
         ON CONFLICT (program, idempotency_key) DO NOTHING
@@ -249,7 +249,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
         entry.account_id,
         entry.kind,
         entry.points,
-        ENTRIES.prep("award_on", entry.award_on),
+        ENTRIES.prep("effective_on", entry.effective_on),
         entry.rule,
         entry.idempotency_key,
         entry.reason,
@@ -263,7 +263,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
         # three statements all or nothing even inside a caller's transaction.
         with transaction.atomic():
             rows = rawsql.fetch(
-                "INSERT INTO ledger_entry (program, account_id, kind, points, award_on,"
+                "INSERT INTO ledger_entry (program, account_id, kind, points, effective_on,"
                 " expires_on, rule, period, idempotency_key, reason, shortfall, reverses_id)"
                 " VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)"
                 " ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING id, created_at",
@@ -298,7 +298,7 @@ def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entr
         account=account,
         kind=EntryKind.EXPIRE,
         points=-lot.remaining,
-        award_on=lot.expires_on + dt.timedelta(days=1),
+        effective_on=lot.expires_on + dt.timedelta(days=1),
         expires_on=lot.expires_on,
         idempotency_key=f"expire:{lot.pk}:{on.isoformat()}",
         reason=reason,
@@ -347,7 +347,7 @@ def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) ->
                 account=account,
                 kind=EntryKind.FORFEIT,
                 points=-sum(draw.points for draw in draws),
-                award_on=on,
+                effective_on=on,
                 expires_on=None,
                 rule="",
                 period="",
@@ -381,7 +381,7 @@ def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:
             account=account,
             kind=EntryKind.REVOKE,
             points=-taken,
-            award_on=on,
+            effective_on=on,
             expires_on=grant.expires_on,
             rule=grant.rule,
             period=grant.period,
@@ -439,7 +439,7 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
             account=account,
             kind=EntryKind.REFUND,
             points=sum(taken.values()),
-            award_on=on,
+            effective_on=on,
             idempotency_key=key,
             reason=reason,
             reverses=debit_entry,
@@ -460,7 +460,7 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
                         account=account,
                         kind=EntryKind.EXPIRE,
                         points=-taken[lot.pk],
-                        award_on=on,
+                        effective_on=on,
                         expires_on=lot.expires_on,
                         idempotency_key=f"refund-expire:{refund.pk}:{lot.pk}",
                         reason="refunded to a lot that had expired",
