@@ -12,7 +12,7 @@ from memberclub.jobs.export import points_export
 from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import Entry, EntryKind, Lot
 from memberclub.ledger.selectors import account_balance
-from memberclub.ledger.services import account_expire, points_adjust, points_credit
+from memberclub.ledger.services import account_close_out, points_adjust, points_credit
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -69,10 +69,10 @@ def test_only_what_is_left_expires_and_running_again_changes_nothing(make_member
     assert ledger_audit().ok
 
 
-def test_a_lot_the_ledger_expired_already_is_not_expired_again(make_member):
+def test_a_lot_a_close_out_expired_already_is_not_expired_again(make_member):
     member = make_member()
     _credit(member, 500, D(2026, 11, 1))
-    account_expire(account_id=member.account.pk, as_of=D(2029, 4, 1))
+    account_close_out(account_id=member.account.pk, on=D(2029, 4, 1), key="close", reason="r")
 
     result = expiry_run(program="east", as_of=D(2029, 4, 1)).as_dict()
 

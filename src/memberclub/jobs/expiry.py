@@ -17,13 +17,16 @@ from memberclub.jobs.runner import (
     job_run,
 )
 from memberclub.jobs.sql import day_after, entries_write
+from memberclub.ledger.keys import EXPIRY_KEY_SQL
 from memberclub.programs.selectors import program_codes
 
-# The same entry as the ledger service writes for one account: dated the day after the lot's
-# last usable day, keyed by lot and as-of date, so either may run first and neither twice.
-EXPIRING_LOTS = """
-    SELECT l.program, l.account_id, 'EXPIRE', -l.remaining, {next_day}, l.expires_on, '',
-           '', 'expire:' || l.id || ':' || %(as_of_text)s, 'expired', 0, CAST(NULL AS BIGINT)
+# The same entry as a close-out writes for a lot that had expired: dated the day after the
+# lot's last usable day, keyed by lot and as-of date (ledger.keys), so either may run first
+# and neither twice.
+EXPIRING_LOTS = f"""
+    SELECT l.program, l.account_id, 'EXPIRE', -l.remaining, {{next_day}}, l.expires_on, '',
+           '', {EXPIRY_KEY_SQL.format(lot_id="l.id", as_of_text="%(as_of_text)s")}, 'expired', 0,
+           CAST(NULL AS BIGINT)
     FROM ledger_lot l
     WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
       AND l.program = %(program)s AND l.expires_on < %(as_of)s AND l.remaining > 0
