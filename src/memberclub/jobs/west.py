@@ -122,6 +122,7 @@ class WestAccrual:
         cursor.execute(MARK_REVOKED, params)
         if not self.grants:
             return result
+        # Grants take no account lock: they only add to lots (see EastAccrual.chunk).
         granted = entries_write(
             cursor, select=self.grants, params=params, credit=True, known_accounts=revoked_accounts
         )

@@ -66,9 +66,11 @@ BEGIN
         END IF;
     END IF;
 
-    -- Soonest expiry first, as domain.allocation: take from each usable lot in that order
-    -- until the points are covered. No FOR UPDATE: every ledger writer takes the account lock
-    -- first, so no other can change these lots before this transaction ends.
+    -- Soonest expiry first, all or nothing, as domain.allocation.allocate: take from each
+    -- usable lot in that order until the points are covered (held to the same rows as the
+    -- Python steps by tests/integration/test_redeem_paths.py). No FOR UPDATE: every writer
+    -- that lowers a lot takes the account lock first, so none can lower these lots before this
+    -- transaction ends; the accrual jobs' grants, which take no lock, only add to them.
     FOR v_lot IN
         SELECT l.id, l.remaining FROM ledger_lot l
         WHERE l.account_id = v_account AND l.remaining > 0 AND l.expires_on >= p_on
