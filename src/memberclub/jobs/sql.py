@@ -15,14 +15,14 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from memberclub.ledger.columns import ENTRY_COLUMNS, column_list
+from memberclub.ledger.columns import ENTRY_COLUMNS, LOT_COLUMNS, column_list
 
 # Credits (grants) add to a lot, creating it when needed; granted counts them. PostgreSQL
 # refuses to update one row twice in a statement, so there the credits of a lot are summed
 # first; SQLite applies them one by one, which is cheaper than sorting them.
-CREDIT_LOTS = """
-    INSERT INTO ledger_lot (account_id, program, expires_on, granted, remaining)
-    SELECT account_id, program, expires_on, {points}, {points} FROM {new} WHERE true {group}
+CREDIT_LOTS = f"""
+    INSERT INTO ledger_lot ({column_list(LOT_COLUMNS)})
+    SELECT account_id, program, expires_on, {{points}}, {{points}} FROM {{new}} WHERE true {{group}}
     ON CONFLICT (account_id, expires_on) DO UPDATE
     SET granted = ledger_lot.granted + excluded.granted,
         remaining = ledger_lot.remaining + excluded.remaining
