@@ -6,11 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from memberclub.ledger.models import Draw, Entry, EntryKind, Lot
-from memberclub.ledger.services.debit import (
-    existing_entry,
-    locked_account,
-    validate_key,
-)
+from memberclub.ledger.services.debit import existing_entry, locked_account, validate_key
 
 
 def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:

@@ -3,11 +3,7 @@
 from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import InsufficientPoints
 from memberclub.ledger import rawsql
-from memberclub.rewards.errors import (
-    FeeCapExceeded,
-    KeyReused,
-    OutOfStock,
-)
+from memberclub.rewards.errors import FeeCapExceeded, KeyReused, OutOfStock
 from memberclub.rewards.models import Redemption
 from memberclub.rewards.services.redemption import NUMBER_TRIES, Ask, RedemptionOutcome, new_number
 
