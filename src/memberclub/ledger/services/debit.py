@@ -42,7 +42,7 @@ def _lock_account_row(column: str, value: int) -> Account:
 
 
 @contextmanager
-def own_or_callers_transaction() -> Iterator[None]:
+def _transaction() -> Iterator[None]:
     """A transaction of its own, or else the caller's, without a savepoint: the debit refuses
     before it writes, and writes in one statement (PostgreSQL) or inside its own savepoint."""
     if transaction.get_connection().in_atomic_block:
@@ -53,6 +53,7 @@ def own_or_callers_transaction() -> Iterator[None]:
 
 
 def existing_entry(program: str, key: str) -> Entry | None:
+    """The program's entry written under `key`, if any: a repeated key returns it."""
     return Entry.objects.filter(program=program, idempotency_key=key).first()
 
 
@@ -64,6 +65,7 @@ def _existing_id(program: str, key: str) -> int | None:
 
 
 def validate_key(key: str) -> None:
+    """Refuse an idempotency key the journal cannot hold."""
     if not key or len(key) > 200:
         raise Refused("an idempotency key of 1 to 200 characters is required")
 
@@ -88,7 +90,7 @@ def points_debit(
 ) -> Entry:
     """Take points from the lots usable on `on`, soonest expiry first, all or nothing."""
     _validate_debit(kind, points, key)
-    with own_or_callers_transaction():
+    with _transaction():
         account = _lock_account_row("id", account_id)
         return points_debit_locked(
             account=account, points=points, on=on, key=key, kind=kind, rule=rule, reason=reason
