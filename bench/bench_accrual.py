@@ -53,7 +53,7 @@ def _baseline_statements(vendor: str) -> list[str]:
     """
     return [
         f"""
-        INSERT INTO bare_entry (program, account_id, kind, points, award_on, expires_on, rule,
+        INSERT INTO bare_entry (program, account_id, kind, points, effective_on, expires_on, rule,
                                 period, idempotency_key, reason, shortfall)
         SELECT {columns.format(points=500, rule="monthly")}
         UNION ALL

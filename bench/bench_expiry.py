@@ -25,7 +25,7 @@ LOTS = 1_000_000
 TIME_AIM = 1.5
 SEED = [
     """
-    INSERT INTO ledger_entry (program, account_id, kind, points, award_on, expires_on, rule,
+    INSERT INTO ledger_entry (program, account_id, kind, points, effective_on, expires_on, rule,
                               period, idempotency_key, reason, shortfall, created_at)
     SELECT 'east', id, 'GRANT', 500, date '2026-11-01', date '2029-03-31', 'monthly', '2026-11',
            'monthly:' || id || ':2026-11', '', 0, now()
@@ -38,7 +38,7 @@ SEED = [
 ]
 BASELINE = [
     """
-    INSERT INTO bare_entry (program, account_id, kind, points, award_on, expires_on, rule,
+    INSERT INTO bare_entry (program, account_id, kind, points, effective_on, expires_on, rule,
                             period, idempotency_key, reason, shortfall)
     SELECT program, account_id, 'EXPIRE', -remaining, expires_on + 1, expires_on, '', '',
            'expire:' || id || ':2029-04-01', 'expired', 0

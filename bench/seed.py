@@ -61,7 +61,7 @@ def seed(count: int, points: int) -> None:
         Entry.objects.bulk_create(
             Entry(
                 program="east", account=a, kind=EntryKind.GRANT, points=points,
-                award_on=award_on, expires_on=expires_on, idempotency_key=f"bench-grant:{a.pk}",
+                effective_on=award_on, expires_on=expires_on, idempotency_key=f"bench-grant:{a.pk}",
             )
             for a in accounts
         )  # fmt: skip

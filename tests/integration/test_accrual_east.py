@@ -28,7 +28,7 @@ def _accrue(month: dt.date, **options: object) -> dict:
 
 def _grants(member: Member) -> list[tuple[str, int, dt.date, dt.date | None]]:
     entries = Entry.objects.filter(account=member.account, kind=EntryKind.GRANT).order_by("id")
-    return [(e.rule, e.points, e.award_on, e.expires_on) for e in entries]
+    return [(e.rule, e.points, e.effective_on, e.expires_on) for e in entries]
 
 
 def _points(member: Member, rule: str = "monthly") -> int:

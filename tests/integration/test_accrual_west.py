@@ -55,7 +55,7 @@ def _accrue(month: dt.date) -> dict:
 
 def _entries(member: Member) -> list[tuple[str, str, int, dt.date, str]]:
     entries = Entry.objects.filter(account=member.account).order_by("id")
-    return [(e.kind, e.rule, e.points, e.award_on, e.period) for e in entries]
+    return [(e.kind, e.rule, e.points, e.effective_on, e.period) for e in entries]
 
 
 def _lots(member: Member) -> list[tuple[dt.date, int, int]]:

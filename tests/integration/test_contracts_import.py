@@ -256,7 +256,7 @@ def test_a_cancellation_in_the_feed_forfeits_the_points_and_ends_the_membership(
     assert member.left_on == D(2026, 10, 1)
     assert balance(member, D(2026, 10, 1)) == 0
     forfeit = Entry.objects.get(account=member.account, kind=EntryKind.FORFEIT)
-    assert (forfeit.points, forfeit.award_on) == (-300, D(2026, 10, 1))
+    assert (forfeit.points, forfeit.effective_on) == (-300, D(2026, 10, 1))
     event = ContractEvent.objects.get()
     assert (event.kind, event.effective_on, event.source) == ("CANCELED", D(2026, 10, 1), "feed")
     assert ledger_audit().ok
@@ -335,7 +335,7 @@ def test_a_converted_west_contract_cancelled_later_forfeits_then(make_member, tm
     member.refresh_from_db()
     assert member.left_on == D(2027, 1, 1)
     forfeit = Entry.objects.get(account=member.account, kind=EntryKind.FORFEIT)
-    assert (forfeit.points, forfeit.award_on) == (-300, D(2027, 1, 1))
+    assert (forfeit.points, forfeit.effective_on) == (-300, D(2027, 1, 1))
     assert balance(member, D(2027, 1, 1)) == 0
 
 

@@ -12,7 +12,7 @@ from memberclub.jobs.export import points_export
 from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import Entry, EntryKind, Lot
 from memberclub.ledger.selectors import account_balance
-from memberclub.ledger.services import account_expire, points_adjust, points_credit
+from memberclub.ledger.services import account_close_out, points_adjust, points_credit
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -35,7 +35,11 @@ def test_a_lot_past_its_expiry_date_is_expired_the_day_after(make_member):
     lot = Lot.objects.get(account=member.account, expires_on=D(2029, 3, 31))
     entry = Entry.objects.get(kind=EntryKind.EXPIRE)
     assert (lot.granted, lot.remaining) == (500, 0)
-    assert (entry.points, entry.award_on, entry.expires_on) == (-500, D(2029, 4, 1), D(2029, 3, 31))
+    assert (entry.points, entry.effective_on, entry.expires_on) == (
+        -500,
+        D(2029, 4, 1),
+        D(2029, 3, 31),
+    )
     assert entry.idempotency_key == f"expire:{lot.pk}:2029-04-01"
     assert account_balance(account_id=member.account.pk, as_of=D(2029, 4, 1)) == 300
     assert ledger_audit().ok
@@ -65,10 +69,10 @@ def test_only_what_is_left_expires_and_running_again_changes_nothing(make_member
     assert ledger_audit().ok
 
 
-def test_a_lot_the_ledger_expired_already_is_not_expired_again(make_member):
+def test_a_lot_a_close_out_expired_already_is_not_expired_again(make_member):
     member = make_member()
     _credit(member, 500, D(2026, 11, 1))
-    account_expire(account_id=member.account.pk, as_of=D(2029, 4, 1))
+    account_close_out(account_id=member.account.pk, on=D(2029, 4, 1), key="close", reason="r")
 
     result = expiry_run(program="east", as_of=D(2029, 4, 1)).as_dict()
 

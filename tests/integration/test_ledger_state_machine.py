@@ -17,12 +17,13 @@ from hypothesis.stateful import (
 
 from memberclub.domain.errors import InsufficientPoints
 from memberclub.domain.fiscal import ExpiryPolicy
+from memberclub.jobs.expiry import expiry_run
+from memberclub.jobs.runner import AccountRange
 from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import EntryKind
 from memberclub.ledger.selectors import account_balance, account_lots
 from memberclub.ledger.services import (
     account_close_out,
-    account_expire,
     points_adjust,
     points_credit,
     points_debit,
@@ -137,7 +138,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def expiry_job(self) -> None:
-        account_expire(account_id=self.account_id, as_of=self.today)
+        one_account = AccountRange(first=self.account_id, last=self.account_id)
+        expiry_run(program="east", as_of=self.today, accounts=one_account)
         self.reference.expire(self.today)
 
     @rule()

@@ -47,7 +47,7 @@ def test_a_cancellation_forfeits_every_point_and_ends_the_membership(make_member
     assert account_balance(account_id=member.account.pk, as_of=D(2026, 10, 15)) == 0
     forfeit = Entry.objects.get(account=member.account, kind=EntryKind.FORFEIT)
     assert forfeit.points == -500
-    assert forfeit.award_on == D(2026, 10, 15)
+    assert forfeit.effective_on == D(2026, 10, 15)
     assert ledger_audit().ok
 
 
@@ -64,7 +64,7 @@ def test_a_late_cancellation_takes_back_the_grants_it_would_have_prevented(make_
     assert [r.points for r in revoked] == [-200, -200]
     forfeit = Entry.objects.get(kind=EntryKind.FORFEIT)
     assert forfeit.points == -300  # only what it held on October 1
-    assert forfeit.award_on == D(2026, 10, 1)
+    assert forfeit.effective_on == D(2026, 10, 1)
     assert ledger_audit().ok
 
 

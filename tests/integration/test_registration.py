@@ -151,7 +151,7 @@ def test_a_west_member_gets_welcome_points_on_completion_once_per_customer_id(ma
 
     assert account_balance(account_id=first.account.pk, as_of=today) == 500
     welcome = Entry.objects.get(account=first.account, rule="welcome")
-    assert (welcome.kind, welcome.award_on, welcome.idempotency_key) == (
+    assert (welcome.kind, welcome.effective_on, welcome.idempotency_key) == (
         "GRANT",
         today,
         "welcome:CAF1000009",

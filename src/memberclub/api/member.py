@@ -102,7 +102,7 @@ def my_history(
                 id=entry.pk,
                 kind=entry.kind,
                 points=entry.points,
-                on=entry.award_on,
+                on=entry.effective_on,
                 expires_on=entry.expires_on,
                 reason=entry.reason,
                 redemption_number=_redemption_number(entry),

@@ -112,7 +112,7 @@ def adjustment(
         reason=body.reason,
         key=f"api-adjust:{idempotency_key}",
     )
-    if (entry.account_id, entry.points, entry.award_on, entry.reason) != (
+    if (entry.account_id, entry.points, entry.effective_on, entry.reason) != (
         member.account.pk,
         body.points,
         body.on,
@@ -122,7 +122,9 @@ def adjustment(
     balance = account_balance(account_id=member.account.pk, as_of=body.on)
     return Status(
         201,
-        AdjustmentOut(entry_id=entry.pk, points=entry.points, on=entry.award_on, balance=balance),
+        AdjustmentOut(
+            entry_id=entry.pk, points=entry.points, on=entry.effective_on, balance=balance
+        ),
     )
 
 

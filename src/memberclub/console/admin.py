@@ -207,7 +207,16 @@ class LotAdmin(ReadOnlyAdmin):
 class EntryAdmin(ReadOnlyAdmin):
     """Journal entries (read only)."""
 
-    list_display = ("id", "account", "kind", "points", "award_on", "expires_on", "rule", "reason")
+    list_display = (
+        "id",
+        "account",
+        "kind",
+        "points",
+        "effective_on",
+        "expires_on",
+        "rule",
+        "reason",
+    )
     list_filter = ("program", "kind", "rule")
     search_fields = ("=account__member__member_id", "=account__member__contract__customer_id")
     show_full_result_count = False

@@ -26,6 +26,8 @@ class LotDraw:
 
 def allocate(lots: Iterable[LotBalance], points: int, *, on: dt.date) -> list[LotDraw]:
     """Draw `points` from the lots usable on `on`, soonest expiry first, or refuse entirely."""
+    # The rewards_redeem function (rewards/sql/) loops the same way in PL/pgSQL, one round trip
+    # instead of ten; tests/integration/test_redeem_paths.py holds the two to the same rows.
     if points <= 0:
         raise ValueError("a debit takes a positive number of points")
     usable = sorted(

@@ -82,6 +82,10 @@ class EastAccrual:
         if not self.select:
             return ChunkResult()
         params = {**self.params, "first_account": first, "last_account": last}
+        # The one writer that takes no account lock (docs/decisions.md, lock order): grants
+        # only add to a lot, which commutes with any other writer's change of the same row and
+        # cannot make a draw taken from it too big; each account gets one lot from the run, so
+        # no two writers wait for each other's lots. West's grants are the same.
         written = entries_write(cursor, select=self.select, params=params, credit=True)
         result = ChunkResult(accounts=written.accounts)
         for (_, rule), points in written.points.items():

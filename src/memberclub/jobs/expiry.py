@@ -16,17 +16,32 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import day_after, entries_write
+from memberclub.jobs.sql import day_after, entries_write, is_postgres
+from memberclub.ledger.keys import EXPIRY_KEY_SQL
 from memberclub.programs.selectors import program_codes
 
-# The same entry as the ledger service writes for one account: dated the day after the lot's
-# last usable day, keyed by lot and as-of date, so either may run first and neither twice.
-EXPIRING_LOTS = """
-    SELECT l.program, l.account_id, 'EXPIRE', -l.remaining, {next_day}, l.expires_on, '',
-           '', 'expire:' || l.id || ':' || %(as_of_text)s, 'expired', 0, CAST(NULL AS BIGINT)
+# The same entry as a close-out writes for a lot that had expired: dated the day after the
+# lot's last usable day, keyed by lot and as-of date (ledger.keys), so either may run first
+# and neither twice.
+EXPIRING = """
     FROM ledger_lot l
     WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
       AND l.program = %(program)s AND l.expires_on < %(as_of)s AND l.remaining > 0
+"""
+EXPIRING_LOTS = f"""
+    SELECT l.program, l.account_id, 'EXPIRE', -l.remaining, {{next_day}}, l.expires_on, '',
+           '', {EXPIRY_KEY_SQL.format(lot_id="l.id", as_of_text="%(as_of_text)s")}, 'expired', 0,
+           CAST(NULL AS BIGINT)
+    {EXPIRING}
+"""
+# An expiry reads what is left in a lot and then lowers it by that: on PostgreSQL it locks the
+# accounts of those lots first, in key order, as every writer that lowers a lot does, so a
+# redemption dated before `as_of` (one in flight at midnight) cannot spend the same points.
+# The statement that writes the entries starts after the locks are granted and so sees every
+# redemption committed before. SQLite's writers hold the whole file.
+LOCK_ACCOUNTS = f"""
+    SELECT id FROM ledger_account WHERE id IN (SELECT l.account_id {EXPIRING})
+    ORDER BY id FOR UPDATE
 """
 
 
@@ -47,6 +62,8 @@ class _Expiry:
 
     def chunk(self, cursor: CursorWrapper, first: int, last: int) -> ChunkResult:
         params = {**self.params, "first_account": first, "last_account": last}
+        if is_postgres():
+            cursor.execute(LOCK_ACCOUNTS, params)
         select = EXPIRING_LOTS.format(next_day=day_after("l.expires_on"))
         written = entries_write(cursor, select=select, params=params, credit=False)
         return ChunkResult(

@@ -1,10 +1,11 @@
 """Writing journal entries set-based: one INSERT … SELECT, then the lots of exactly what was new.
 
-A job builds a SELECT that yields whole entry rows (ENTRY_COLUMNS, in order). `entries_write`
-inserts them, skipping every idempotency key already in the journal, and moves the lots by the
-entries it really inserted, never by what it merely selected. On PostgreSQL one statement does
-both (a data-modifying WITH over INSERT … RETURNING). On SQLite the transaction already holds
-the only write lock, so the new entries are those with an id above the largest before it.
+A job builds a SELECT that yields whole entry rows (ledger.columns.ENTRY_COLUMNS, in order).
+`entries_write` inserts them, skipping every idempotency key already in the journal, and moves
+the lots by the entries it really inserted, never by what it merely selected. On PostgreSQL one
+statement does both (a data-modifying WITH over INSERT … RETURNING). On SQLite the transaction
+already holds the only write lock, so the new entries are those with an id above the largest
+before it.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,16 +15,14 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-ENTRY_COLUMNS = (
-    "program, account_id, kind, points, award_on, expires_on, rule, period, idempotency_key, "
-    "reason, shortfall, reverses_id"
-)
+from memberclub.ledger.columns import ENTRY_COLUMNS, LOT_COLUMNS, column_list
+
 # Credits (grants) add to a lot, creating it when needed; granted counts them. PostgreSQL
 # refuses to update one row twice in a statement, so there the credits of a lot are summed
 # first; SQLite applies them one by one, which is cheaper than sorting them.
-CREDIT_LOTS = """
-    INSERT INTO ledger_lot (account_id, program, expires_on, granted, remaining)
-    SELECT account_id, program, expires_on, {points}, {points} FROM {new} WHERE true {group}
+CREDIT_LOTS = f"""
+    INSERT INTO ledger_lot ({column_list(LOT_COLUMNS)})
+    SELECT account_id, program, expires_on, {{points}}, {{points}} FROM {{new}} WHERE true {{group}}
     ON CONFLICT (account_id, expires_on) DO UPDATE
     SET granted = ledger_lot.granted + excluded.granted,
         remaining = ledger_lot.remaining + excluded.remaining
@@ -120,8 +119,9 @@ def entries_write(
     else:
         lots = CREDIT_LOTS.replace("{points}", "points").replace("{group}", "")
     insert = (
-        f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) SELECT * FROM ({select}) AS q WHERE true "
-        "ON CONFLICT (program, idempotency_key) DO NOTHING"
+        f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})"
+        f" SELECT * FROM ({select}) AS q WHERE true"
+        " ON CONFLICT (program, idempotency_key) DO NOTHING"
     )
     if is_postgres():
         cursor.execute(

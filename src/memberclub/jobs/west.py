@@ -88,7 +88,7 @@ GRANT_OF_BILL = f"""
 """
 # Paid bills of the chunk's contracts whose grant is in the journal, dated as it was.
 MARK_REWARDED = f"""
-    UPDATE usage_usagebill SET rewarded_on = (SELECT g.award_on {GRANT_OF_BILL})
+    UPDATE usage_usagebill SET rewarded_on = (SELECT g.effective_on {GRANT_OF_BILL})
     WHERE paid AND rewarded_on IS NULL AND billing_month <= %(last_billing_month)s
       AND contract_id IN ({BILLS_OF_CHUNK})
       AND EXISTS (SELECT 1 {GRANT_OF_BILL})
@@ -122,6 +122,7 @@ class WestAccrual:
         cursor.execute(MARK_REVOKED, params)
         if not self.grants:
             return result
+        # Grants take no account lock: they only add to lots (see EastAccrual.chunk).
         granted = entries_write(
             cursor, select=self.grants, params=params, credit=True, known_accounts=revoked_accounts
         )

@@ -88,7 +88,7 @@ class Entry(models.Model):
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     points = models.IntegerField()
     # The date the entry takes effect: the award date of a grant, the effective date of a debit.
-    award_on = models.DateField()
+    effective_on = models.DateField()
     # Set on single-lot entries: the expiry date of the one lot they touch.
     expires_on = models.DateField(null=True, blank=True)
     rule = models.CharField(max_length=24, blank=True, db_default="")
@@ -125,7 +125,7 @@ class Entry(models.Model):
             models.CheckConstraint(condition=models.Q(shortfall__gte=0), name="entry_shortfall"),
         ]
         indexes = [
-            models.Index(fields=["account", "award_on"]),
+            models.Index(fields=["account", "effective_on"], name="entry_account_effective_on"),
             models.Index(
                 fields=["reverses"],
                 condition=models.Q(reverses__isnull=False),
@@ -134,7 +134,7 @@ class Entry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.points:+d} on {self.award_on}"
+        return f"{self.kind} {self.points:+d} on {self.effective_on}"
 
 
 class Draw(models.Model):

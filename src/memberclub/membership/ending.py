@@ -33,7 +33,7 @@ def membership_end_with_contract(
     reason = f"contract {kind.lower()} effective {effective_on}"
     # Grants on or after the effective date would not have been made had the event come in time.
     prevented = Entry.objects.filter(
-        account=account, kind=EntryKind.GRANT, award_on__gte=effective_on
+        account=account, kind=EntryKind.GRANT, effective_on__gte=effective_on
     ).order_by("id")
     for grant in prevented:
         grant_revoke(grant=grant, on=effective_on, key=f"revoke:{grant.pk}", reason=reason)

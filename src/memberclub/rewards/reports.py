@@ -34,9 +34,9 @@ def liability_roll_forward(*, program: str, fiscal_year: int) -> Liability:
     start = fiscal_year_start(fiscal_year, start_month=start_month)
     end = fiscal_year_end(fiscal_year, start_month=start_month)
     entries = Entry.objects.filter(program=program)
-    in_year = Q(award_on__gte=start, award_on__lte=end)
+    in_year = Q(effective_on__gte=start, effective_on__lte=end)
     sums = entries.aggregate(
-        opening=Sum("points", filter=Q(award_on__lt=start)),
+        opening=Sum("points", filter=Q(effective_on__lt=start)),
         **{kind.lower(): Sum("points", filter=in_year & Q(kind=kind)) for kind in EntryKind.values},
     )
     moved = {key: int(value or 0) for key, value in sums.items()}

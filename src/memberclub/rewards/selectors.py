@@ -188,5 +188,5 @@ def account_history(*, account_id: int) -> QuerySet[Entry]:
     return (
         Entry.objects.filter(account_id=account_id)
         .select_related("redemption", "refunded_redemption")
-        .order_by("-award_on", "-id")
+        .order_by("-effective_on", "-id")
     )

@@ -69,7 +69,7 @@ def contract_view(request: MemberRequest) -> HttpResponse:
 @level_required("points_history")
 def history_view(request: MemberRequest) -> HttpResponse:
     """Every change of the member's points, newest first (LINE level)."""
-    entries = Entry.objects.filter(account=request.member.account).order_by("-award_on", "-pk")
+    entries = Entry.objects.filter(account=request.member.account).order_by("-effective_on", "-pk")
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
     return render(request, "portal/history.html", {"page": page})
 

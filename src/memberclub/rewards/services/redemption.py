@@ -1,4 +1,5 @@
-"""Redeeming points for items, cancelling with a refund, loading codes, exporting bill credits."""
+"""A redemption request checked, and its steps from Python: SQLite's path, and the reference
+the `rewards_redeem` function is held to (tests/integration/test_redeem_paths.py)."""
 
 import datetime as dt
 import hashlib
@@ -7,18 +8,17 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
-from django.utils import timezone
+from django.db.models import Sum
 
 from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
 from memberclub.domain.contact import PHONE, POSTAL_CODE
-from memberclub.domain.errors import InsufficientPoints, Refused
+from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
-from memberclub.ledger.models import Account, EntryKind
+from memberclub.ledger.models import EntryKind
 from memberclub.ledger.selectors import account_balance
-from memberclub.ledger.services import account_lock, points_debit_locked, points_refund
+from memberclub.ledger.services import account_lock, points_debit_locked
 from memberclub.members.models import Member
 from memberclub.programs.selectors import program_on
 from memberclub.rewards.errors import (
@@ -31,7 +31,6 @@ from memberclub.rewards.errors import (
 from memberclub.rewards.models import DigitalCode, Item, Kind, Redemption, Status
 
 NUMBER_TRIES = 5
-KEY_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,13 @@ class RedemptionOutcome:
     created: bool
 
 
-def _digest(item: Item, points: int, shipping: Shipping | None) -> str:
+def request_digest_of(item: Item, points: int, shipping: Shipping | None) -> str:
     """A fingerprint of what was asked, to tell a retry from a different request."""
     body = {"item": item.code, "points": points, "shipping": asdict(shipping) if shipping else None}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _new_number(on: dt.date) -> str:
+def new_number(on: dt.date) -> str:
     """A redemption number: R, the request date, eight random digits (unique in the database).
 
     Eight digits: 500,000 redemptions in one day take 0.5 % of its numbers, so a clash is rare
@@ -97,7 +96,7 @@ def fee_payment_used(*, account_id: int, month_start: dt.date) -> int:
     return int(total or 0)
 
 
-def _checked_points(item: Item, points: int | None, on: dt.date) -> int:
+def checked_points(item: Item, points: int | None, on: dt.date) -> int:
     """The points a request costs: the item's price, or the member's amount for fee payment."""
     if item.kind != Kind.BILL_CREDIT:
         if points is not None and points != item.points:
@@ -110,51 +109,8 @@ def _checked_points(item: Item, points: int | None, on: dt.date) -> int:
     return points
 
 
-def redemption_request(
-    *,
-    member: Member,
-    item_code: str,
-    on: dt.date,
-    key: str,
-    level: Level,
-    points: int | None = None,
-    shipping: Shipping | None = None,
-    via: str = "portal",
-) -> RedemptionOutcome:
-    """Exchange points for an item: debit, stock and record in one transaction; a repeated key
-    returns the first redemption, a key reused for another request is refused."""
-    if not key or len(key) > KEY_LIMIT:
-        raise Refused(f"an idempotency key of 1 to {KEY_LIMIT} characters is required")
-    found = rawsql.fetch(
-        f"SELECT {ITEMS.columns('i')} FROM rewards_item i WHERE i.program = %s AND i.code = %s",
-        [member.program, item_code],
-    )
-    if not found:
-        raise Refused(f"no item {item_code!r} in the {member.program} catalog")
-    item = ITEMS.build(found[0])
-    cost = _checked_points(item, points, on)
-    if item.kind == Kind.SHIPPED:
-        if shipping is None:
-            raise Refused("a shipped item needs the shipping details")
-        shipping = shipping.cleaned()
-    else:
-        shipping = None
-    ask = _Ask(member, item, cost, on, key, _digest(item, cost, shipping), shipping, via)
-    try:
-        _check_may_redeem(member, item, level, on)
-    except Refused:
-        # A repeated request still gets its first answer, though it could not be made today.
-        first = _first_with_key(ask)
-        if first is None:
-            raise
-        return first
-    if rawsql.database().vendor == "postgresql":
-        return _redeem_on_server(ask)
-    return _redeem_here(ask)
-
-
 @dataclass(frozen=True)
-class _Ask:
+class Ask:
     """A redemption request checked as far as it can be without a lock."""
 
     member: Member
@@ -214,7 +170,7 @@ class _Ask:
         )
 
 
-def _first_with_key(ask: _Ask) -> RedemptionOutcome | None:
+def first_with_key(ask: Ask) -> RedemptionOutcome | None:
     """The member's earlier redemption under the same key, if any; a different request under
     it is refused."""
     first = (
@@ -229,69 +185,14 @@ def _first_with_key(ask: _Ask) -> RedemptionOutcome | None:
     return RedemptionOutcome(first, created=False)
 
 
-REDEEM = (
-    "SELECT outcome, redemption_id, requested_at, account_id, debit_id, figure, number"
-    f" FROM rewards_redeem({', '.join(['%s'] * 21)})"
-)
-
-
-def _redeem_on_server(ask: _Ask) -> RedemptionOutcome:
-    """PostgreSQL: the whole transaction in one call of the `rewards_redeem` function."""
-    cap, item = ask.fee_cap, ask.item
-    month = ask.on.replace(day=1)
-    unsaved = ask.redemption(account_id=0, debit_id=0, balance_after=0)
-    outcome, redemption_id, requested_at, account_id, debit_id, figure, number = rawsql.fetch(
-        REDEEM,
-        [
-            ask.member.pk,
-            item.pk,
-            item.kind,
-            ask.points,
-            ask.on,
-            ask.key,
-            ask.digest,
-            ask.entry_key,
-            ask.rule,
-            ask.reason,
-            item.stock is not None,
-            cap,
-            month,
-            add_months(month, 1),
-            unsaved.bill_month,
-            unsaved.ship_name,
-            unsaved.ship_postal_code,
-            unsaved.ship_address,
-            unsaved.ship_phone,
-            ask.via,
-            [_new_number(ask.on) for _ in range(NUMBER_TRIES)],
-        ],
-    )[0]
-    if outcome == "created":
-        unsaved.pk, unsaved.number, unsaved.requested_at = redemption_id, number, requested_at
-        unsaved.account_id, unsaved.debit_id, unsaved.balance_after = account_id, debit_id, figure
-        unsaved._state.adding, unsaved._state.db = False, rawsql.database().alias
-        return RedemptionOutcome(unsaved, created=True)
-    if outcome == "existing":
-        first = Redemption.objects.select_related("item").get(pk=redemption_id)
-        return RedemptionOutcome(first, created=False)
-    if outcome == "key_reused":
-        raise KeyReused
-    if outcome == "fee_cap":
-        assert cap is not None
-        raise FeeCapExceeded(cap=cap, left=figure)
-    if outcome == "insufficient":
-        raise InsufficientPoints(wanted=ask.points, available=figure)
-    raise OutOfStock(f"{item.code} is out of stock")
-
-
-def _redeem_here(ask: _Ask) -> RedemptionOutcome:
+def redeem_step_by_step(ask: Ask) -> RedemptionOutcome:
     """SQLite (and the reference of `rewards_redeem`): the same steps, statement by statement."""
     item = ask.item
     with transaction.atomic():
         # The account row first, as every ledger writer: requests of one member queue here,
         # so the key lookup and the monthly cap below see every earlier request of theirs.
         account = account_lock(member_id=ask.member.pk)
-        first = _first_with_key(ask)
+        first = first_with_key(ask)
         if first is not None:
             return first
         cap = ask.fee_cap
@@ -327,7 +228,7 @@ def _redeem_here(ask: _Ask) -> RedemptionOutcome:
         return RedemptionOutcome(redemption, created=True)
 
 
-def _check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> None:
+def check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> None:
     """Refuse a redemption the member may not make today."""
     if member.left_on is not None and member.left_on <= on:
         raise Refused("a former member cannot redeem points")
@@ -339,7 +240,6 @@ def _check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> 
         raise Refused(f"{item.code} is not offered on {on}")
 
 
-ITEMS = rawsql.Table(Item)
 REDEMPTIONS = rawsql.Table(Redemption)
 # Every column but the id and requested_at (the database's clock), in the model's order.
 INSERTED = [
@@ -360,7 +260,7 @@ def _insert_numbered(redemption: Redemption, on: dt.date) -> None:
     The member's key was checked under the account lock, so only the number can clash; a
     clash inserts nothing (ON CONFLICT on the number alone), so no savepoint is needed."""
     for _ in range(NUMBER_TRIES):
-        redemption.number = _new_number(on)
+        redemption.number = new_number(on)
         values = [
             REDEMPTIONS.prep(field.name, getattr(redemption, field.attname)) for field in INSERTED
         ]
@@ -388,136 +288,3 @@ def _hand_out_code(item: Item, redemption: Redemption) -> None:
             redemption=redemption
         ):
             return
-
-
-def digital_code_show(*, redemption: Redemption) -> str | None:
-    """Return a redemption's code for display; the first showing fulfils the redemption."""
-    code = DigitalCode.objects.filter(redemption=redemption).first()
-    if code is None:
-        return None
-    if code.shown_at is None:
-        now = timezone.now()
-        with transaction.atomic():
-            DigitalCode.objects.filter(pk=code.pk, shown_at__isnull=True).update(shown_at=now)
-            Redemption.objects.filter(pk=redemption.pk, status=Status.REQUESTED).update(
-                status=Status.FULFILLED, fulfilled_at=now
-            )
-    return code.code
-
-
-def redemption_cancel(*, redemption_id: int, on: dt.date, by: str, reason: str) -> Redemption:
-    """Cancel a requested redemption: points back to the lots they came from, stock restored."""
-    if not reason.strip():
-        raise Refused("a cancellation needs a reason")
-    account_id = Redemption.objects.values_list("account_id", flat=True).get(pk=redemption_id)
-    with transaction.atomic():
-        Account.objects.select_for_update().get(pk=account_id)
-        redemption = (
-            Redemption.objects.select_for_update()
-            .select_related("item", "member", "debit")
-            .get(pk=redemption_id)
-        )
-        if redemption.status != Status.REQUESTED:
-            raise Refused(
-                f"{redemption.number} is {redemption.status}: only REQUESTED can be cancelled"
-            )
-        code = DigitalCode.objects.filter(redemption=redemption).first()
-        if code is not None and code.shown_at is not None:
-            raise Refused(f"{redemption.number}: its digital code has been shown")
-        member = redemption.member
-        if member.left_on is not None and member.left_on <= on:
-            raise Refused(f"{redemption.number}: the member left on {member.left_on}")
-        refund = points_refund(
-            debit_entry=redemption.debit,
-            on=on,
-            key=f"refund:{redemption.number}",
-            reason=f"cancel {redemption.number}: {reason.strip()}",
-        )[0]
-        if code is not None:
-            DigitalCode.objects.filter(pk=code.pk).update(redemption=None)
-        if redemption.item.stock is not None:
-            Item.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
-        redemption.status = Status.CANCELED
-        redemption.refund = refund
-        redemption.canceled_on = on
-        redemption.canceled_by = by
-        redemption.cancel_reason = reason.strip()
-        redemption.save(
-            update_fields=["status", "refund", "canceled_on", "canceled_by", "cancel_reason"]
-        )
-        return redemption
-
-
-def redemption_fulfil(*, redemption_id: int) -> bool:
-    """Mark a requested redemption fulfilled (shipped, provisioned); False if it was not pending."""
-    return bool(
-        Redemption.objects.filter(pk=redemption_id, status=Status.REQUESTED).update(
-            status=Status.FULFILLED, fulfilled_at=timezone.now()
-        )
-    )
-
-
-@dataclass(frozen=True)
-class CodesLoaded:
-    """The outcome of loading a pool of digital codes."""
-
-    item: str
-    added: int
-    already_loaded: int
-    stock: int
-
-
-def codes_load(*, item_code: str, codes: list[str]) -> CodesLoaded:
-    """Add codes to a digital code item's pool; a code already in it is not added twice."""
-    cleaned = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
-    too_long = [code for code in cleaned if len(code) > 200]
-    if too_long:
-        raise Refused(f"a code is longer than 200 characters: {too_long[0][:40]}…")
-    with transaction.atomic():
-        item = Item.objects.select_for_update().filter(code=item_code).first()
-        if item is None:
-            raise Refused(f"no item {item_code!r}")
-        if item.kind != Kind.DIGITAL_CODE:
-            raise Refused(f"{item_code} is a {item.kind} item, not DIGITAL_CODE")
-        known = set(
-            DigitalCode.objects.filter(item=item, code__in=cleaned).values_list("code", flat=True)
-        )
-        new = [code for code in cleaned if code not in known]
-        DigitalCode.objects.bulk_create(DigitalCode(item=item, code=code) for code in new)
-        Item.objects.filter(pk=item.pk).update(stock=F("stock") + len(new))
-        item.refresh_from_db(fields=["stock"])
-        return CodesLoaded(item_code, len(new), len(cleaned) - len(new), int(item.stock or 0))
-
-
-@dataclass(frozen=True)
-class BillCredit:
-    """One line of the billing export."""
-
-    customer_id: str
-    bill_month: str
-    yen: int
-    redemption_number: str
-
-
-def billing_export(*, bill_month: dt.date) -> list[BillCredit]:
-    """Every fee payment credited on one month's bill, marked fulfilled as it goes to billing."""
-    with transaction.atomic():
-        credits = list(
-            Redemption.objects.filter(kind=Kind.BILL_CREDIT, bill_month=bill_month)
-            .exclude(status=Status.CANCELED)
-            .select_related("member__contract")
-            .order_by("member__contract__customer_id", "number")
-        )
-        Redemption.objects.filter(
-            pk__in=[credit.pk for credit in credits], status=Status.REQUESTED
-        ).update(status=Status.FULFILLED, fulfilled_at=timezone.now())
-    return [
-        BillCredit(
-            customer_id=credit.member.contract.customer_id,
-            bill_month=f"{bill_month:%Y-%m}",
-            yen=credit.points
-            * program_on(program=credit.program, on=credit.requested_on).redemption.yen_per_point,
-            redemption_number=credit.number,
-        )
-        for credit in credits
-    ]

@@ -1,4 +1,4 @@
-"""Writing to the ledger: every write locks the account row, then its lots in expiry order."""
+"""Debits from several lots, and what every ledger writer shares: the account lock first."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -6,13 +6,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from memberclub.domain.allocation import LotBalance, LotDraw, allocate
 from memberclub.domain.errors import Refused
 from memberclub.ledger import rawsql
-from memberclub.ledger.models import Account, Draw, Entry, EntryKind, Lot
-from memberclub.programs.selectors import program_on
+from memberclub.ledger.columns import DRAW_COLUMNS, ENTRY_COLUMNS, column_list
+from memberclub.ledger.keys import expiry_key
+from memberclub.ledger.models import Account, Entry, EntryKind, Lot
 
 # Debits draw from several lots and record a draw per lot.
 MULTI_LOT_DEBITS = (EntryKind.REDEEM, EntryKind.FORFEIT, EntryKind.ADJUST)
@@ -20,9 +20,11 @@ MULTI_LOT_DEBITS = (EntryKind.REDEEM, EntryKind.FORFEIT, EntryKind.ADJUST)
 ACCOUNTS = rawsql.Table(Account)
 LOTS = rawsql.Table(Lot)
 ENTRIES = rawsql.Table(Entry)
+# The entry's fields in the order of ENTRY_COLUMNS, the one column list of every writer.
+ENTRY_FIELDS = [field for field in ENTRIES.fields if field.column in ENTRY_COLUMNS]
 
 
-def _locked_account(account_id: int) -> Account:
+def locked_account(account_id: int) -> Account:
     """Lock the account row: the first lock every writer takes, so writers never deadlock."""
     return Account.objects.select_for_update().get(pk=account_id)
 
@@ -50,7 +52,8 @@ def _transaction() -> Iterator[None]:
             yield
 
 
-def _existing(program: str, key: str) -> Entry | None:
+def existing_entry(program: str, key: str) -> Entry | None:
+    """The program's entry written under `key`, if any: a repeated key returns it."""
     return Entry.objects.filter(program=program, idempotency_key=key).first()
 
 
@@ -61,7 +64,8 @@ def _existing_id(program: str, key: str) -> int | None:
     return int(found[0][0]) if found else None
 
 
-def _validate_key(key: str) -> None:
+def validate_key(key: str) -> None:
+    """Refuse an idempotency key the journal cannot hold."""
     if not key or len(key) > 200:
         raise Refused("an idempotency key of 1 to 200 characters is required")
 
@@ -71,68 +75,7 @@ def _validate_debit(kind: EntryKind, points: int, key: str) -> None:
         raise ValueError(f"{kind} is not a multi-lot debit")
     if points <= 0:
         raise Refused("a debit must be a positive number of points")
-    _validate_key(key)
-
-
-def points_credit(
-    *,
-    account_id: int,
-    points: int,
-    award_on: dt.date,
-    key: str,
-    kind: EntryKind = EntryKind.GRANT,
-    rule: str = "",
-    period: str = "",
-    reason: str = "",
-) -> Entry:
-    """Add points to the lot of points awarded on `award_on`; a repeated key changes nothing."""
-    if points <= 0:
-        raise Refused("a credit must be a positive number of points")
-    _validate_key(key)
-    try:
-        with transaction.atomic():
-            account = _locked_account(account_id)
-            existing = _existing(account.program, key)
-            if existing is not None:
-                return existing
-            expires_on = program_on(program=account.program, on=award_on).expiry_policy.expires_on(
-                award_on
-            )
-            lot = (
-                Lot.objects.select_for_update()
-                .filter(account=account, expires_on=expires_on)
-                .first()
-            )
-            if lot is None:
-                Lot.objects.create(
-                    account=account,
-                    program=account.program,
-                    expires_on=expires_on,
-                    granted=points,
-                    remaining=points,
-                )
-            else:
-                Lot.objects.filter(pk=lot.pk).update(
-                    granted=F("granted") + points, remaining=F("remaining") + points
-                )
-            return Entry.objects.create(
-                program=account.program,
-                account=account,
-                kind=kind,
-                points=points,
-                award_on=award_on,
-                expires_on=expires_on,
-                rule=rule,
-                period=period,
-                idempotency_key=key,
-                reason=reason,
-            )
-    except IntegrityError:
-        # The same key was written for another account of the program at the same moment.
-        existing = _existing(Account.objects.get(pk=account_id).program, key)
-        if existing is None:
-            raise
-        return existing
+    validate_key(key)
 
 
 def points_debit(
@@ -204,7 +147,7 @@ def points_debit_locked(
         account=account,
         kind=kind,
         points=-points,
-        award_on=on,
+        effective_on=on,
         expires_on=None,
         rule=rule,
         period="",
@@ -213,7 +156,7 @@ def points_debit_locked(
         shortfall=0,
         reverses=None,
     )
-    if not _write_multi_lot(entry, draws):
+    if not write_multi_lot(entry, draws):
         # The same key was written for another account of the program at the same moment.
         return Debited(Entry.objects.get(program=account.program, idempotency_key=key), None)
     return Debited(entry, sum(lot.remaining for lot in balances) - points)
@@ -221,39 +164,38 @@ def points_debit_locked(
 
 # An entry and its draws in one statement: the lots are lowered and the draws written only
 # if the entry was inserted, so a key taken at this moment changes nothing.
-WRITE_MULTI_LOT_PG = """
+WRITE_MULTI_LOT_PG = f"""
     WITH entry AS (
-        INSERT INTO ledger_entry (program, account_id, kind, points, award_on, expires_on,
-            rule, period, idempotency_key, reason, shortfall, reverses_id)
-        VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)
+        INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
+        VALUES ({", ".join(["%s"] * len(ENTRY_COLUMNS))})
         ON CONFLICT (program, idempotency_key) DO NOTHING
         RETURNING id, created_at
-    ), taken (lot_id, points) AS (VALUES {taken}),
+    ), taken (lot_id, points) AS (VALUES {{taken}}),
     lowered AS (
         UPDATE ledger_lot SET remaining = ledger_lot.remaining + taken.points
         FROM taken, entry WHERE ledger_lot.id = taken.lot_id
     ), drawn AS (
-        INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)
+        INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)})
         SELECT entry.id, taken.lot_id, %s, taken.points FROM entry, taken
     )
     SELECT id, created_at FROM entry
 """
+WRITE_ENTRY = (
+    f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})"
+    f" VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
+    " ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING id, created_at"
+)
+WRITE_DRAW = (
+    f"INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)})"
+    f" VALUES ({', '.join(['%s'] * len(DRAW_COLUMNS))})"
+)
 
 
-def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
+def write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
     """Insert a multi-lot debit (its points minus the draws' sum), a draw per lot, and lower
     those lots (their locks already held); False, writing nothing, when the key is taken."""
     taken = [(draw.lot_id, -draw.points) for draw in draws]
-    values = [
-        entry.program,
-        entry.account_id,
-        entry.kind,
-        entry.points,
-        ENTRIES.prep("award_on", entry.award_on),
-        entry.rule,
-        entry.idempotency_key,
-        entry.reason,
-    ]
+    values = [ENTRIES.prep(field.name, getattr(entry, field.attname)) for field in ENTRY_FIELDS]
     db = rawsql.database()
     if db.vendor == "postgresql":
         sql = WRITE_MULTI_LOT_PG.format(taken=", ".join(["(%s, %s)"] * len(taken)))
@@ -262,13 +204,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
         # SQLite: the transaction already holds the only write lock; the savepoint keeps the
         # three statements all or nothing even inside a caller's transaction.
         with transaction.atomic():
-            rows = rawsql.fetch(
-                "INSERT INTO ledger_entry (program, account_id, kind, points, award_on,"
-                " expires_on, rule, period, idempotency_key, reason, shortfall, reverses_id)"
-                " VALUES (%s, %s, %s, %s, %s, NULL, %s, '', %s, %s, 0, NULL)"
-                " ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING id, created_at",
-                values,
-            )
+            rows = rawsql.fetch(WRITE_ENTRY, values)
             if rows:
                 with db.cursor() as cursor:
                     cursor.executemany(
@@ -276,8 +212,7 @@ def _write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
                         [(points, lot_id) for lot_id, points in taken],
                     )
                     cursor.executemany(
-                        "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)"
-                        " VALUES (%s, %s, %s, %s)",
+                        WRITE_DRAW,
                         [
                             (rows[0][0], lot_id, entry.account_id, points)
                             for lot_id, points in taken
@@ -298,31 +233,19 @@ def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entr
         account=account,
         kind=EntryKind.EXPIRE,
         points=-lot.remaining,
-        award_on=lot.expires_on + dt.timedelta(days=1),
+        effective_on=lot.expires_on + dt.timedelta(days=1),
         expires_on=lot.expires_on,
-        idempotency_key=f"expire:{lot.pk}:{on.isoformat()}",
+        idempotency_key=expiry_key(lot_id=lot.pk, as_of=on),
         reason=reason,
     )
 
 
-def account_expire(*, account_id: int, as_of: dt.date) -> list[Entry]:
-    """Expire what is left in the account's lots whose last usable day is before `as_of`."""
-    with transaction.atomic():
-        account = _locked_account(account_id)
-        lots = (
-            Lot.objects.select_for_update()
-            .filter(account=account, remaining__gt=0, expires_on__lt=as_of)
-            .order_by("expires_on")
-        )
-        return [_expire_lot(account, lot, on=as_of, reason="expired") for lot in lots]
-
-
 def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) -> list[Entry]:
     """Forfeit every point of an account as of `on`: what had expired by then expires first."""
-    _validate_key(key)
+    validate_key(key)
     with transaction.atomic():
-        account = _locked_account(account_id)
-        existing = _existing(account.program, key)
+        account = locked_account(account_id)
+        existing = existing_entry(account.program, key)
         if existing is not None:
             return [existing]
         lots = list(
@@ -347,7 +270,7 @@ def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) ->
                 account=account,
                 kind=EntryKind.FORFEIT,
                 points=-sum(draw.points for draw in draws),
-                award_on=on,
+                effective_on=on,
                 expires_on=None,
                 rule="",
                 period="",
@@ -356,115 +279,7 @@ def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) ->
                 shortfall=0,
                 reverses=None,
             )
-            if not _write_multi_lot(forfeit, draws):
+            if not write_multi_lot(forfeit, draws):
                 raise IntegrityError(f"the key {key} was taken by another writer meanwhile")
             entries.append(forfeit)
-        return entries
-
-
-def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:
-    """Take back a grant from the lot it went into, as far as its points are still there."""
-    _validate_key(key)
-    if grant.kind != EntryKind.GRANT or grant.expires_on is None:
-        raise ValueError("only a grant can be revoked")
-    with transaction.atomic():
-        account = _locked_account(grant.account_id)
-        existing = _existing(account.program, key)
-        if existing is not None:
-            return existing
-        lot = Lot.objects.select_for_update().get(account=account, expires_on=grant.expires_on)
-        taken = min(lot.remaining, grant.points)
-        if taken:
-            Lot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - taken)
-        return Entry.objects.create(
-            program=account.program,
-            account=account,
-            kind=EntryKind.REVOKE,
-            points=-taken,
-            award_on=on,
-            expires_on=grant.expires_on,
-            rule=grant.rule,
-            period=grant.period,
-            idempotency_key=key,
-            reason=reason,
-            shortfall=grant.points - taken,
-            reverses=grant,
-        )
-
-
-def points_adjust(*, account_id: int, points: int, on: dt.date, reason: str, key: str) -> Entry:
-    """An operator's correction: a credit into the lot of `on`, or a debit drawn like any other."""
-    if not reason.strip():
-        raise Refused("an adjustment needs a reason")
-    if points == 0:
-        raise Refused("an adjustment must change the balance (points other than 0)")
-    if points > 0:
-        return points_credit(
-            account_id=account_id,
-            points=points,
-            award_on=on,
-            key=key,
-            kind=EntryKind.ADJUST,
-            rule="adjust",
-            reason=reason,
-        )
-    return points_debit(
-        account_id=account_id,
-        points=-points,
-        on=on,
-        key=key,
-        kind=EntryKind.ADJUST,
-        rule="adjust",
-        reason=reason,
-    )
-
-
-def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> list[Entry]:
-    """Give a debit's points back to the very lots it drew from; a part whose lot has expired
-    by `on` is expired again at once. Returns the REFUND entry, then any such EXPIRE entries."""
-    _validate_key(key)
-    if debit_entry.expires_on is not None or debit_entry.points >= 0:
-        raise ValueError("only a multi-lot debit can be refunded")
-    with transaction.atomic():
-        account = _locked_account(debit_entry.account_id)
-        existing = _existing(account.program, key)
-        if existing is not None:
-            return [existing, *Entry.objects.filter(reverses=existing).order_by("id")]
-        taken = {draw.lot_id: -draw.points for draw in debit_entry.draws.all()}
-        lots = list(
-            Lot.objects.select_for_update().filter(pk__in=taken).order_by("expires_on", "id")
-        )
-        refund = Entry.objects.create(
-            program=account.program,
-            account=account,
-            kind=EntryKind.REFUND,
-            points=sum(taken.values()),
-            award_on=on,
-            idempotency_key=key,
-            reason=reason,
-            reverses=debit_entry,
-        )
-        Draw.objects.bulk_create(
-            Draw(entry=refund, lot=lot, account=account, points=taken[lot.pk]) for lot in lots
-        )
-        entries = [refund]
-        for lot in lots:
-            Lot.objects.filter(pk=lot.pk).update(remaining=F("remaining") + taken[lot.pk])
-            if lot.expires_on < on:
-                # The points came back to a lot that is no longer usable: they expire again
-                # at once, as a single-lot entry of their own key, independent of the expiry job.
-                Lot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - taken[lot.pk])
-                entries.append(
-                    Entry.objects.create(
-                        program=account.program,
-                        account=account,
-                        kind=EntryKind.EXPIRE,
-                        points=-taken[lot.pk],
-                        award_on=on,
-                        expires_on=lot.expires_on,
-                        idempotency_key=f"refund-expire:{refund.pk}:{lot.pk}",
-                        reason="refunded to a lot that had expired",
-                        reverses=refund,
-                    )
-                )
         return entries
