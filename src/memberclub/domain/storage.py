@@ -139,7 +139,7 @@ def byte_range(header: str | None, *, size: int) -> ByteRange | None:
         return ByteRange(max(0, size - suffix), size - 1)
     first = int(start_text)
     last = int(end_text) if end_text else size - 1
-    if last < first:
+    if end_text and last < first:
         return None
     if first >= size:
         raise RangeNotSatisfiable
