@@ -61,8 +61,11 @@ class Backend(Protocol):
     def delete(self, key: str) -> None:
         """Delete an object (no error when it is already gone)."""
 
-    def keys(self) -> Iterator[tuple[str, int]]:
-        """Every object (unfinished writes included) with its size, in key order."""
+    def delete_many(self, keys: list[str]) -> None:
+        """Delete objects (no error for those already gone)."""
+
+    def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """Every object under a folder-like prefix (`ab/`), unfinished writes included."""
 
     def abandon_unfinished(self, prefix: str) -> int:
         """Give up unfinished writes under a key prefix; return how many."""
@@ -139,15 +142,20 @@ class LocalBackend:
         """Remove the file."""
         self._path(key).unlink(missing_ok=True)
 
-    def keys(self) -> Iterator[tuple[str, int]]:
-        """Walk the root in key order."""
-        if not self.root.exists():
+    def delete_many(self, keys: list[str]) -> None:
+        """Remove the files."""
+        for key in keys:
+            self.delete(key)
+
+    def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """Walk the prefix's folder."""
+        top = self._path(prefix)
+        if not top.is_dir():
             return
-        for folder, dirs, files in os.walk(self.root):
-            dirs.sort()
-            base = Path(folder).relative_to(self.root)
-            for name in sorted(files):
-                yield (base / name).as_posix(), (Path(folder) / name).stat().st_size
+        for folder, _dirs, files in os.walk(top):
+            for name in files:
+                path = Path(folder) / name
+                yield path.relative_to(self.root).as_posix(), path.stat().st_size
 
     def abandon_unfinished(self, prefix: str) -> int:
         """Remove partial files under the prefix."""
@@ -257,9 +265,18 @@ class S3Backend:
         """DELETE the object (S3 answers success for a missing key too)."""
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
-    def keys(self) -> Iterator[tuple[str, int]]:
-        """List the bucket (S3 lists in key order)."""
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+    def delete_many(self, keys: list[str]) -> None:
+        """DELETE up to 1,000 objects per request."""
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+
+    def keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """List the objects under the prefix."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix
+        )
+        for page in pages:
             for item in page.get("Contents", []):
                 yield item["Key"], int(item["Size"])
 

@@ -97,6 +97,9 @@ class ReceivedFile(UploadedFile):
         super().__init__(file=None, name=received.name, size=received.size)
         self.received = received
 
+    def close(self) -> None:
+        """Nothing is open: the bytes went to the backend as they came."""
+
 
 class QuotaUploadHandler(FileUploadHandler):
     """Django's upload handler API over an UploadSink: file parts go to the backend as they come."""

@@ -203,7 +203,7 @@ def _no_response(request: HttpRequest) -> HttpResponse:
 
 
 def _checked_view(request: HttpRequest) -> HttpResponse:
-    """Stands for the upload in the CSRF check (the real view is exempt only from the middleware)."""
+    """Stands for the upload in the CSRF check (the view is exempt only from the middleware)."""
     del request
     return HttpResponse()
 

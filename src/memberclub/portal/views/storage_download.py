@@ -2,6 +2,7 @@
 
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -59,7 +60,11 @@ def download_response(request: HttpRequest, stored: StoredFile) -> HttpResponseB
         path = backend.local_path(stored.object_key)
         if path is not None:
             # The whole local file goes out through the server's sendfile when it has one.
-            response = FileResponse(path.open("rb"))
+            try:
+                response = FileResponse(path.open("rb"))
+            except FileNotFoundError:
+                # Only between a purge's deletion of the bytes and of the row.
+                raise Http404("the file is being deleted") from None
         else:
             last = max(stored.size - 1, 0)
             chunks = backend.read(stored.object_key, 0, last) if stored.size else iter(())
