@@ -1,6 +1,7 @@
-"""Helpers for the storage tests: a local storage folder, small quotas, uploads through the portal."""
+"""Helpers for the storage tests: a storage folder, small quotas, uploads through the portal."""
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.test import Client
@@ -25,7 +26,7 @@ def east_with(*, quota: int | None = None, level: str | None = None) -> None:
     program_load(text=text, source="east.toml")
 
 
-def upload(client: Client, name: str, data: bytes, *, folder: str = "", **extra: str):
+def upload(client: Client, name: str, data: bytes, *, folder: str = "", **extra: Any):
     """Upload one file the way the page's script does (raw body, CSRF token header)."""
     query = urlencode({"name": name, "folder": folder})
     return client.post(

@@ -67,7 +67,8 @@ def test_a_member_who_left_downloads_read_only_until_the_end_of_the_next_month(m
     assert f"{until.year}年{until.month}月{until.day}日までダウンロードできます" in page
     assert 'id="upload-form"' not in page and "/rename/" not in page
     stored = StoredFile.objects.get()
-    assert b"".join(browser.get(f"/storage/files/{stored.pk}/").streaming_content) == b"zip" * 100
+    download = browser.get(f"/storage/files/{stored.pk}/")
+    assert b"".join(download.streaming_content) == b"zip" * 100  # type: ignore[attr-defined]
     assert upload(browser, "new.txt", b"x").status_code == 409
     refused = browser.post(f"/storage/files/{stored.pk}/delete/", follow=True)
     assert "ファイルはダウンロードのみできます" in refused.content.decode()
@@ -111,9 +112,14 @@ def test_a_member_who_comes_back_on_a_new_registration_starts_empty(make_member,
     member = _left(member, timezone.localdate())
 
     back = member_create(
-        contract=member.contract, email="back@example.com", nickname="また", joined_on=timezone.localdate(),
-        mail_opt_in=False, language="ja", source="test",
-    )  # fmt: skip
+        contract=member.contract,
+        email="back@example.com",
+        nickname="また",
+        joined_on=timezone.localdate(),
+        mail_opt_in=False,
+        language="ja",
+        source="test",
+    )
 
     assert storage_space(member=back, on=timezone.localdate()).usage.stored == 0
     assert "old.txt" not in logged_in(back).get("/storage/").content.decode()
