@@ -37,3 +37,17 @@ def upload(client: Client, name: str, data: bytes, *, folder: str = "", **extra:
 def stored_bytes(folder: Path) -> int:
     """Bytes of every object kept under the storage folder (partial writes included)."""
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for commands run in a subprocess."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(settings['NAME']).resolve()}"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}"
+        f":{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
