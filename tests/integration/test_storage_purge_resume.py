@@ -44,7 +44,7 @@ def _files(member: Member, folder: Path, count: int) -> None:
 
 
 def _purge(folder: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - this interpreter running memberclub
+    return subprocess.Popen(
         [sys.executable, "-m", "memberclub", "storage", "purge", "--as-of", "2027-02-01",
          "--chunk", "1", "--json"],
         env={**os.environ, "DATABASE_URL": database_url(), "MEMBERCLUB_HOME": str(ROOT),
