@@ -2,7 +2,6 @@
 delete. With UPDATE_SCREENSHOTS=1 the page is saved to docs/screenshots (desktop and phone)."""
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

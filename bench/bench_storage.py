@@ -1,0 +1,194 @@
+"""Online storage through `memberclub serve`: upload and download of a 1 GiB file to local
+storage, each as a ratio against `cp` of the same file on the same disk in the same run, and the
+serving worker's peak memory (VmHWM) during the upload.
+
+BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
+"""
+
+# Models are imported inside functions: this module also runs as a child process that must
+# call django.setup() first.
+# ruff: noqa: PLC0415
+
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import django
+
+from bench.scratch import ROOT, environment, memberclub, recreate
+
+PORT = 8793
+MIB = 1024 * 1024
+GIB = int(os.environ.get("BENCH_STORAGE_GIB", "1"))
+WORK = ROOT / "var" / "bench" / "storage"
+CSRF = "b" * 32  # the same secret in the cookie and the header, as the page's script sends it
+
+
+def _source() -> Path:
+    """A file of random bytes (made once, kept in var/bench)."""
+    path = ROOT / "var" / "bench" / f"storage-{GIB}g.bin"
+    if not path.exists() or path.stat().st_size != GIB * 1024 * MIB:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for _ in range(GIB * 1024):
+                out.write(os.urandom(MIB))
+    return path
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(8 * MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _environment(url: str) -> dict[str, str]:
+    return {**environment(url), "STORAGE_URL": f"file://{WORK / 'objects'}"}
+
+
+def _serve(url: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "memberclub", "serve", "--port", str(PORT), "--workers", "1"],
+        env=_environment(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("memberclub serve did not answer")
+
+
+def _worker_pid(server: subprocess.Popen[bytes]) -> int:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return int(children[0])
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _upload(session: str, source: Path) -> tuple[float, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600, blocksize=MIB)
+    started = time.perf_counter()
+    with source.open("rb") as body:
+        connection.request(
+            "POST",
+            f"/storage/upload/?name={source.name}",
+            body=body,
+            headers={
+                "Content-Length": str(source.stat().st_size),
+                "Content-Type": "application/octet-stream",
+                "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+                "X-CSRFToken": CSRF,
+            },
+        )
+        answer = connection.getresponse()
+        reply = json.loads(answer.read())
+    elapsed = time.perf_counter() - started
+    connection.close()
+    if answer.status != 201:
+        raise RuntimeError(f"upload answered {answer.status}: {reply}")
+    return elapsed, int(reply["files"][0]["id"])
+
+
+def _download(session: str, file_id: int, target: Path) -> float:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    started = time.perf_counter()
+    connection.request(
+        "GET", f"/storage/files/{file_id}/", headers={"Cookie": f"sessionid={session}"}
+    )
+    answer = connection.getresponse()
+    with target.open("wb") as out:
+        while chunk := answer.read(MIB):
+            out.write(chunk)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    if answer.status != 200:
+        raise RuntimeError(f"download answered {answer.status}")
+    return elapsed
+
+
+def _cp(source: Path, target: Path) -> float:
+    os.sync()
+    started = time.perf_counter()
+    subprocess.run(["cp", str(source), str(target)], check=True)
+    return time.perf_counter() - started
+
+
+def run() -> None:
+    """Time cp, the upload and the download of one file; print one line."""
+    source = _source()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    url = recreate("bench_storage")
+    memberclub(url, "migrate", "--verbosity", "0")
+    memberclub(url, "programs", "load", "programs/east.toml", "programs/west.toml")
+    session = subprocess.run(
+        [sys.executable, "-m", "bench.bench_storage", "session"],
+        env=_environment(url),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    copied = _cp(source, WORK / "copy.bin")
+    (WORK / "copy.bin").unlink()
+    server = _serve(url)
+    try:
+        worker = _worker_pid(server)
+        before = _peak_rss_mib(worker)
+        os.sync()  # each timing starts with no other writes pending on the disk
+        up, file_id = _upload(session, source)
+        peak = _peak_rss_mib(worker)
+        os.sync()
+        down = _download(session, file_id, WORK / "down.bin")
+    finally:
+        server.terminate()
+        server.wait()
+    same = _digest(WORK / "down.bin") == _digest(source)
+    shutil.rmtree(WORK, ignore_errors=True)
+    size = f"{GIB} GiB"
+    print(
+        f"storage {size}: cp {copied:.2f} s; upload {up:.2f} s (ratio {copied / up:.2f}, "
+        f"aim >= 0.5); download {down:.2f} s (ratio {copied / down:.2f}, aim >= 0.5); "
+        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB); "
+        f"bytes back {'identical' if same else 'DIFFERENT'}",
+        flush=True,
+    )
+
+
+def _session() -> None:
+    """Create a member and a logged-in session for it; print the session key."""
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.factories import member_with_contract
+
+    member = member_with_contract(line_prefixes="192.0.2.0/24")
+    session = SessionStore()
+    session[SESSION_KEY] = str(member.user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = member.user.get_session_auth_hash()
+    session.save()
+    print(session.session_key)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["session"]:
+    _session()
