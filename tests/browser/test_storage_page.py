@@ -31,7 +31,7 @@ document.addEventListener("DOMContentLoaded", function () {
 @pytest.fixture
 def member(make_member, settings, tmp_path) -> Member:
     use_local_storage(settings, tmp_path / "storage")
-    member = make_member()
+    member: Member = make_member()
     member.user.set_password(PASSWORD)
     member.user.save()
     return member

@@ -224,3 +224,13 @@ def _named(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_a_multipart_post_to_the_upload_address_answers_in_json_whatever_the_field(member):
+    client = logged_in(member)
+
+    answer = client.post("/storage/upload/", {"file": _named("メモ.txt", b"memo")})
+
+    assert answer.status_code == 201
+    assert answer.json()["files"][0]["name"] == "メモ.txt"
+    assert StoredFile.objects.get().size == 4

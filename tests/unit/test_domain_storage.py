@@ -130,5 +130,5 @@ def test_a_program_file_with_the_old_retention_key_is_refused_with_its_line():
     text = (ROOT / "programs" / "east.toml").read_text(encoding="utf-8")
     text = text.replace('keep_until = "end_of_next_month"', "keep_days_after_leaving = 30")
 
-    with pytest.raises(Refused, match="storage.keep_days_after_leaving"):
+    with pytest.raises(Refused, match=r"storage\.keep_days_after_leaving"):
         parse_program(text)

@@ -106,16 +106,15 @@ class QuotaUploadHandler(FileUploadHandler):
 
     chunk_size = CHUNK
 
-    def __init__(self, sink: UploadSink, *, field: str = "files", **kwargs: Any) -> None:
+    def __init__(self, sink: UploadSink, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sink = sink
-        self.field = field
         self.active = False
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
-        """Start an object for a file of the upload field (an empty picker sends no name)."""
+        """Start an object for each file part, whatever its field (an empty picker sends none)."""
         super().new_file(field_name, file_name, *args, **kwargs)
-        self.active = field_name == self.field and bool(file_name)
+        self.active = bool(file_name)
         if self.active:
             self.sink.start(file_name)
 

@@ -12,7 +12,7 @@ from memberclub.access import attempts
 from memberclub.members.access import client_ip
 from memberclub.members.models import Member
 from memberclub.portal.forms import TOO_MANY
-from memberclub.portal.views.storage import FORMER_MEMBER
+from memberclub.portal.views.storage_common import FORMER_MEMBER
 from memberclub.storage.selectors import storage_space
 
 
