@@ -1,6 +1,6 @@
 """Online storage through `memberclub serve`: upload and download of a 1 GiB file to local
-storage, each as a ratio against `cp` of the same file on the same disk in the same run, and the
-serving worker's peak memory (VmHWM) during the upload.
+storage with curl, each as a ratio against `cp` of the same file on the same disk in the same
+run, the serving worker's CPU time for each, and its peak memory (VmHWM) during the upload.
 
 BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
 """
@@ -10,7 +10,6 @@ BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
 # ruff: noqa: PLC0415
 
 import hashlib
-import http.client
 import json
 import os
 import shutil
@@ -76,6 +75,12 @@ def _worker_pid(server: subprocess.Popen[bytes]) -> int:
     return int(children[0])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -83,44 +88,40 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _upload(session: str, source: Path) -> tuple[float, int]:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600, blocksize=MIB)
+def _curl(*args: str) -> tuple[float, str]:
+    """Run curl (a client in C, as a browser's is) and time it."""
     started = time.perf_counter()
-    with source.open("rb") as body:
-        connection.request(
-            "POST",
-            f"/storage/upload/?name={source.name}",
-            body=body,
-            headers={
-                "Content-Length": str(source.stat().st_size),
-                "Content-Type": "application/octet-stream",
-                "Cookie": f"sessionid={session}; csrftoken={CSRF}",
-                "X-CSRFToken": CSRF,
-            },
-        )
-        answer = connection.getresponse()
-        reply = json.loads(answer.read())
+    done = subprocess.run(
+        ["curl", "--silent", "--show-error", "--fail", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
-    connection.close()
-    if answer.status != 201:
-        raise RuntimeError(f"upload answered {answer.status}: {reply}")
-    return elapsed, int(reply["files"][0]["id"])
+    if done.returncode:
+        raise RuntimeError(f"curl failed: {done.stderr.strip()}")
+    return elapsed, done.stdout
+
+
+def _upload(session: str, source: Path) -> tuple[float, int]:
+    elapsed, out = _curl(
+        "--upload-file", str(source), "--request", "POST",
+        "--header", "Content-Type: application/octet-stream",
+        "--header", "Expect:",
+        "--header", f"X-CSRFToken: {CSRF}",
+        "--cookie", f"sessionid={session}; csrftoken={CSRF}",
+        # curl would append the file's name to a URL ending in '/': name the target itself.
+        "--request-target", f"/storage/upload/?name={source.name}",
+        f"http://127.0.0.1:{PORT}/",
+    )  # fmt: skip
+    return elapsed, int(json.loads(out)["files"][0]["id"])
 
 
 def _download(session: str, file_id: int, target: Path) -> float:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
-    started = time.perf_counter()
-    connection.request(
-        "GET", f"/storage/files/{file_id}/", headers={"Cookie": f"sessionid={session}"}
-    )
-    answer = connection.getresponse()
-    with target.open("wb") as out:
-        while chunk := answer.read(MIB):
-            out.write(chunk)
-    elapsed = time.perf_counter() - started
-    connection.close()
-    if answer.status != 200:
-        raise RuntimeError(f"download answered {answer.status}")
+    elapsed, _ = _curl(
+        "--output", str(target), "--cookie", f"sessionid={session}",
+        f"http://127.0.0.1:{PORT}/storage/files/{file_id}/",
+    )  # fmt: skip
     return elapsed
 
 
@@ -154,10 +155,14 @@ def run() -> None:
         worker = _worker_pid(server)
         before = _peak_rss_mib(worker)
         os.sync()  # each timing starts with no other writes pending on the disk
+        cpu = _cpu_seconds(worker)
         up, file_id = _upload(session, source)
+        up_cpu = _cpu_seconds(worker) - cpu
         peak = _peak_rss_mib(worker)
         os.sync()
+        cpu = _cpu_seconds(worker)
         down = _download(session, file_id, WORK / "down.bin")
+        down_cpu = _cpu_seconds(worker) - cpu
     finally:
         server.terminate()
         server.wait()
@@ -166,7 +171,8 @@ def run() -> None:
     size = f"{GIB} GiB"
     print(
         f"storage {size}: cp {copied:.2f} s; upload {up:.2f} s (ratio {copied / up:.2f}, "
-        f"aim >= 0.5); download {down:.2f} s (ratio {copied / down:.2f}, aim >= 0.5); "
+        f"aim >= 0.5; server CPU {up_cpu:.1f} s); download {down:.2f} s (ratio "
+        f"{copied / down:.2f}, aim >= 0.5; server CPU {down_cpu:.1f} s); "
         f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB); "
         f"bytes back {'identical' if same else 'DIFFERENT'}",
         flush=True,
