@@ -154,3 +154,14 @@ def test_check_finds_orphans_either_way_and_repair_fixes_them(capsys, make_membe
     assert clean_status == 0 and clean["ok"] is True
     assert not orphan.exists()
     assert list(StoredFile.objects.values_list("name", flat=True)) == ["kept.txt"]
+
+
+def test_past_the_keep_date_a_former_member_can_no_longer_sign_in_for_files(make_member, folder):
+    member = with_password(make_member())
+    upload(logged_in(member), "old.txt", b"old")
+    _left(member, dt.date(2020, 1, 15))
+
+    answer = Client().post("/storage/former/", {"username": member.member_id, "password": PASSWORD})
+
+    assert answer.status_code == 200
+    assert "保管中のファイルがありません" in answer.content.decode()

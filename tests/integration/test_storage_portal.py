@@ -234,3 +234,14 @@ def test_a_multipart_post_to_the_upload_address_answers_in_json_whatever_the_fie
     assert answer.status_code == 201
     assert answer.json()["files"][0]["name"] == "メモ.txt"
     assert StoredFile.objects.get().size == 4
+
+
+def test_the_page_reads_in_english_by_the_switch(member):
+    client = logged_in(member)
+    client.cookies["django_language"] = "en"
+    upload(client, "a.txt", b"a" * 2048)
+
+    page = client.get("/storage/").content.decode()
+
+    assert "Online storage" in page and "2 KB / 10 GB" in page and "Rename" in page
+    assert "オンラインストレージ" not in page
