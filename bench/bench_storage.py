@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +24,6 @@ import django
 
 from bench.scratch import ROOT, environment, memberclub, recreate
 
-PORT = 8793
 MIB = 1024 * 1024
 GIB = int(os.environ.get("BENCH_STORAGE_GIB", "1"))
 WORK = ROOT / "var" / "bench" / "storage"
@@ -53,6 +53,16 @@ def _environment(url: str) -> dict[str, str]:
     return {**environment(url), "STORAGE_URL": f"file://{WORK / 'objects'}"}
 
 
+def _free_port() -> int:
+    # A port of its own: another server on a fixed port would answer in this one's place.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
+
+
 def _serve(url: str) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [sys.executable, "-m", "memberclub", "serve", "--port", str(PORT), "--workers", "1"],
@@ -61,6 +71,8 @@ def _serve(url: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
     )
     for _ in range(200):
+        if server.poll() is not None:
+            raise RuntimeError("memberclub serve stopped")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=1)
             return server
