@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from memberclub.domain.errors import Refused
 from memberclub.domain.storage import clean_folder, clean_name
-from memberclub.portal.guards import member_of
 from memberclub.portal.views.storage_common import Owner, owner_of, refusal_text, usage
 from memberclub.portal.views.storage_download import download_response
 from memberclub.portal.views.storage_upload import back_to_list, upload
@@ -64,7 +63,6 @@ def _list_page(request: HttpRequest, owner: Owner, status: int = 200) -> HttpRes
             "folders": [] if folder else member_folders(member_id=owner.member.pk),
             "files": member_files(member_id=owner.member.pk, folder=folder, sort=sort),
             "sort": sort,
-            "former": member_of(request) is None,
         },
         status=status,
     )
