@@ -79,3 +79,22 @@ def postal(code: str | None) -> str:
     if len(digits) != 7:
         return code or ""
     return f"〒{digits[:3]}-{digits[3:]}"
+
+
+_SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def file_size(value: int | None) -> str:
+    """Bytes as 0 B, 532 KB, 1.5 GB, 10 GB (multiples of 1,024, as the 10 GB quota is counted)."""
+    size = float(int(value or 0))
+    if size < 1024:
+        return f"{int(size):,} B"
+    index = 0
+    size /= 1024
+    while size >= 1024 and index < len(_SIZE_UNITS) - 1:
+        size /= 1024
+        index += 1
+    unit = _SIZE_UNITS[index]
+    if size < 10 and round(size, 1) != int(size):
+        return f"{size:.1f} {unit}"
+    return f"{round(size):,} {unit}"

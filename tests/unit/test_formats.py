@@ -52,3 +52,14 @@ def test_the_filters_follow_the_active_language():
         assert template.render(context) == "5,000 2027年3月31日 2027年1月"
     with translation.override("en"):
         assert template.render(context) == "5,000 31 March 2027 January 2027"
+
+
+def test_a_file_size_reads_in_the_units_of_the_10_gb_quota():
+    assert formats.file_size(0) == "0 B"
+    assert formats.file_size(1000) == "1,000 B"
+    assert formats.file_size(532 * 1024) == "532 KB"
+    assert formats.file_size(3 * 1024**3 // 2) == "1.5 GB"
+    assert formats.file_size(10 * 1024**3) == "10 GB"
+    assert Template("{% load formats %}{{ n|as_file_size }}").render(Context({"n": 2048})) == (
+        "2 KB"
+    )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "memberclub.rewards",
     "memberclub.jobs",
     "memberclub.access",
+    "memberclub.storage",
     "memberclub.notifications",
     "memberclub.membership",
     "memberclub.portal",

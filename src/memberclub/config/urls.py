@@ -9,5 +9,6 @@ urlpatterns = [
     path("console/", admin.site.urls),
     path("api/v1/", include((api_urls.urlpatterns, api_urls.app_name), api_urls.namespace)),
     path("exchange/", include("memberclub.exchange.urls")),
+    path("storage/", include("memberclub.portal.storage_urls")),
     path("", include("memberclub.portal.urls")),
 ]

@@ -18,6 +18,7 @@ VIEW_MEMBER_DATA = [
     "ledger.view_entry",
     "access.view_authkey",
     "access.view_easyregistration",
+    "storage.view_memberstorage",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Look up members, decide easy registrations, issue auth-key letters.

@@ -118,7 +118,8 @@ class StorageSection(Strict):
     """Online storage quota (SPEC §9); zero means the program offers no storage."""
 
     quota_bytes: Annotated[int, Field(ge=0)]
-    keep_days_after_leaving: Annotated[int, Field(ge=0)] = 30
+    # How long a former member's files stay downloadable (read-only) before the purge.
+    keep_until: Literal["end_of_next_month"] = "end_of_next_month"
 
 
 class ProgramDefinition(Strict):

@@ -46,3 +46,9 @@ def as_month(value: dt.date | str | None) -> str:
 def as_postal(value: str | None) -> str:
     """〒754-4685"""
     return formats.postal(value)
+
+
+@register.filter
+def as_file_size(value: int | None) -> str:
+    """1.5 GB (multiples of 1,024)."""
+    return formats.file_size(value)

@@ -1,0 +1,212 @@
+"""Online storage through `memberclub serve`: upload and download of a 1 GiB file to local
+storage with curl, each as a ratio against `cp` of the same file on the same disk in the same
+run, the serving worker's CPU time for each, and its peak memory (VmHWM) during the upload.
+
+BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
+"""
+
+# Models are imported inside functions: this module also runs as a child process that must
+# call django.setup() first.
+# ruff: noqa: PLC0415
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import django
+
+from bench.scratch import ROOT, environment, memberclub, recreate
+
+MIB = 1024 * 1024
+GIB = int(os.environ.get("BENCH_STORAGE_GIB", "1"))
+WORK = ROOT / "var" / "bench" / "storage"
+CSRF = "b" * 32  # the same secret in the cookie and the header, as the page's script sends it
+
+
+def _source() -> Path:
+    """A file of random bytes (made once, kept in var/bench)."""
+    path = ROOT / "var" / "bench" / f"storage-{GIB}g.bin"
+    if not path.exists() or path.stat().st_size != GIB * 1024 * MIB:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for _ in range(GIB * 1024):
+                out.write(os.urandom(MIB))
+    return path
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(8 * MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _environment(url: str) -> dict[str, str]:
+    return {**environment(url), "STORAGE_URL": f"file://{WORK / 'objects'}"}
+
+
+def _free_port() -> int:
+    # A port of its own: another server on a fixed port would answer in this one's place.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
+
+
+def _serve(url: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "memberclub", "serve", "--port", str(PORT), "--workers", "1"],
+        env=_environment(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        if server.poll() is not None:
+            raise RuntimeError("memberclub serve stopped")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("memberclub serve did not answer")
+
+
+def _worker_pid(server: subprocess.Popen[bytes]) -> int:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return int(children[0])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _curl(*args: str) -> tuple[float, str]:
+    """Run curl (a client in C, as a browser's is) and time it."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["curl", "--silent", "--show-error", "--fail", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"curl failed: {done.stderr.strip()}")
+    return elapsed, done.stdout
+
+
+def _upload(session: str, source: Path) -> tuple[float, int]:
+    elapsed, out = _curl(
+        "--upload-file", str(source), "--request", "POST",
+        "--header", "Content-Type: application/octet-stream",
+        "--header", "Expect:",
+        "--header", f"X-CSRFToken: {CSRF}",
+        "--cookie", f"sessionid={session}; csrftoken={CSRF}",
+        # curl would append the file's name to a URL ending in '/': name the target itself.
+        "--request-target", f"/storage/upload/?name={source.name}",
+        f"http://127.0.0.1:{PORT}/",
+    )  # fmt: skip
+    return elapsed, int(json.loads(out)["files"][0]["id"])
+
+
+def _download(session: str, file_id: int, target: Path) -> float:
+    elapsed, _ = _curl(
+        "--output", str(target), "--cookie", f"sessionid={session}",
+        f"http://127.0.0.1:{PORT}/storage/files/{file_id}/",
+    )  # fmt: skip
+    return elapsed
+
+
+def _cp(source: Path, target: Path) -> float:
+    os.sync()
+    started = time.perf_counter()
+    subprocess.run(["cp", str(source), str(target)], check=True)
+    return time.perf_counter() - started
+
+
+def run() -> None:
+    """Time cp, the upload and the download of one file; print one line."""
+    source = _source()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    url = recreate("bench_storage")
+    memberclub(url, "migrate", "--verbosity", "0")
+    memberclub(url, "programs", "load", "programs/east.toml", "programs/west.toml")
+    session = subprocess.run(
+        [sys.executable, "-m", "bench.bench_storage", "session"],
+        env=_environment(url),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    copied = _cp(source, WORK / "copy.bin")
+    (WORK / "copy.bin").unlink()
+    server = _serve(url)
+    try:
+        worker = _worker_pid(server)
+        before = _peak_rss_mib(worker)
+        os.sync()  # each timing starts with no other writes pending on the disk
+        cpu = _cpu_seconds(worker)
+        up, file_id = _upload(session, source)
+        up_cpu = _cpu_seconds(worker) - cpu
+        peak = _peak_rss_mib(worker)
+        os.sync()
+        cpu = _cpu_seconds(worker)
+        down = _download(session, file_id, WORK / "down.bin")
+        down_cpu = _cpu_seconds(worker) - cpu
+    finally:
+        server.terminate()
+        server.wait()
+    same = _digest(WORK / "down.bin") == _digest(source)
+    shutil.rmtree(WORK, ignore_errors=True)
+    size = f"{GIB} GiB"
+    print(
+        f"storage {size}: cp {copied:.2f} s; upload {up:.2f} s (ratio {copied / up:.2f}, "
+        f"aim >= 0.5; server CPU {up_cpu:.1f} s); download {down:.2f} s (ratio "
+        f"{copied / down:.2f}, aim >= 0.5; server CPU {down_cpu:.1f} s); "
+        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB); "
+        f"bytes back {'identical' if same else 'DIFFERENT'}",
+        flush=True,
+    )
+
+
+def _session() -> None:
+    """Create a member and a logged-in session for it; print the session key."""
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.factories import member_with_contract
+
+    member = member_with_contract(line_prefixes="192.0.2.0/24")
+    session = SessionStore()
+    session[SESSION_KEY] = str(member.user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = member.user.get_session_auth_hash()
+    session.save()
+    print(session.session_key)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["session"]:
+    _session()
