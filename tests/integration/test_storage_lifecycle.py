@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from memberclub.cli.main import main
 from memberclub.members.models import Member
-from memberclub.members.profile import member_leave
-from memberclub.members.services import member_create
+from memberclub.membership.profile import member_leave
+from memberclub.membership.services import member_create
 from memberclub.storage.models import StoredFile
 from memberclub.storage.selectors import storage_space
 from tests.portal_support import PASSWORD, logged_in, with_password

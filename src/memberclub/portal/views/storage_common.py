@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from memberclub import formats
-from memberclub.domain.access import allows
+from memberclub.access.gate import level_missing
 from memberclub.domain.storage import QuotaExceeded
 from memberclub.members.models import Member
-from memberclub.portal.guards import auth_key_redirect, current_level, member_of, needed_level
+from memberclub.portal.guards import auth_key_redirect, current_level
 from memberclub.storage.selectors import Space, storage_space
 from memberclub.storage.services import NameTaken, ReadOnly
 from memberclub.storage.uploads import UploadTruncated
+from memberclub.web import request_member
 
 FORMER_MEMBER = "storage_former_member"
 
@@ -51,7 +52,7 @@ def former_member(request: HttpRequest, today: dt.date) -> Owner | None:
 def owner_of(request: HttpRequest, *, api: bool) -> Owner | HttpResponse:
     """The owner behind a request, or the answer that turns it away."""
     today = timezone.localdate()
-    member = member_of(request)
+    member = request_member(request)
     if member is None:
         former = former_member(request, today)
         if former is not None:
@@ -61,7 +62,7 @@ def owner_of(request: HttpRequest, *, api: bool) -> Owner | HttpResponse:
         return HttpResponseRedirect(f"{reverse('portal:login')}?next={request.path}")
     request.member = member  # type: ignore[attr-defined]
     request.level = current_level(request, member)  # type: ignore[attr-defined]
-    if not allows(request.level, needed_level(member, "storage")):  # type: ignore[attr-defined]
+    if level_missing(member=member, action="storage", level=request.level, on=today):  # type: ignore[attr-defined]
         if api:
             return error(_("This needs a higher access level."), status=403)
         return auth_key_redirect(request)

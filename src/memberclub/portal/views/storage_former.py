@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from memberclub.access import attempts
-from memberclub.members.access import client_ip
 from memberclub.members.models import Member
 from memberclub.portal.forms import TOO_MANY
 from memberclub.portal.views.storage_common import FORMER_MEMBER
 from memberclub.storage.selectors import storage_space
+from memberclub.web import client_ip
 
 
 class FormerMemberForm(forms.Form):
