@@ -166,11 +166,34 @@ class AdjustmentOut(Schema):
     balance: int
 
 
+class LiabilityMonthOut(Schema):
+    """The liability roll-forward of one month."""
+
+    start: dt.date
+    end: dt.date
+    opening: int
+    issued: int
+    redeemed: int
+    refunded: int
+    expired: int
+    forfeited: int
+    revoked: int
+    adjusted: int
+    closing: int
+    issued_by_rule: dict[str, int]
+    redeemed_by_kind: dict[str, int]
+
+
 class LiabilityOut(Schema):
-    """The liability roll-forward of one program and fiscal year."""
+    """The liability roll-forward of one program and fiscal year (and its months: by=month)."""
 
     program: str
     fiscal_year: int
+    start: dt.date
+    end: dt.date
+    issued_by_rule: dict[str, int]
+    redeemed_by_kind: dict[str, int]
+    months: list[LiabilityMonthOut] | None = None
     opening: int
     issued: int
     redeemed: int

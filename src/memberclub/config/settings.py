@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "memberclub.usage",
     "memberclub.rewards",
     "memberclub.jobs",
+    "memberclub.reports",
     "memberclub.access",
     "memberclub.notifications",
     "memberclub.portal",
