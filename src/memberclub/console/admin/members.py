@@ -1,0 +1,182 @@
+"""Contracts, members and their points in the console (read by SUPPORT, FINANCE and ADMIN)."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from memberclub import formats
+from memberclub.access.authkeys import auth_key_request
+from memberclub.access.models import AuthKey
+from memberclub.console.admin.audited import (
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    choice_column,
+    choice_filter,
+    date_column,
+    points_column,
+)
+from memberclub.console.audit import audit_record
+from memberclub.contracts.models import Contract
+from memberclub.ledger.models import Account, Entry, Lot
+from memberclub.ledger.selectors import account_balance
+from memberclub.members.models import Member
+
+PROGRAM_FILTER = choice_filter("program", "program", _("program"))
+
+
+@admin.register(Contract)
+class ContractAdmin(AuditedAdmin):
+    """Contracts from the feed; the access key digest is never shown."""
+
+    list_display = (
+        "customer_id",
+        choice_column("program", "program", _("program")),
+        choice_column("plan", "plan", _("plan")),
+        "holder_name",
+        choice_column("status", "contract_status", _("status")),
+        "postal_code",
+    )
+    list_filter = (
+        PROGRAM_FILTER,
+        choice_filter("status", "contract_status", _("status")),
+        choice_filter("plan", "plan", _("plan")),
+    )
+    search_fields = ("=customer_id", "holder_name", "phone", "postal_code")
+    exclude = ("access_key_digest",)
+    readonly_fields = ("customer_id", "program", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(Member)
+class MemberAdmin(AuditedAdmin):
+    """Members; SUPPORT issues auth-key letters from here."""
+
+    list_display = (
+        "member_id",
+        "nickname",
+        "contract",
+        choice_column("program", "program", _("program")),
+        date_column("joined_on", _("joined on")),
+        date_column("left_on", _("left on")),
+    )
+    list_filter = (
+        PROGRAM_FILTER,
+        choice_filter("source", "source", _("registered by")),
+        choice_filter("language", "language", _("language")),
+    )
+    search_fields = ("=member_id", "=contract__customer_id", "email")
+    list_select_related = ("contract",)
+    readonly_fields = (
+        "member_id",
+        "user",
+        "contract",
+        "program",
+        "joined_on",
+        "left_on",
+        "source",
+        "balance",
+    )
+    actions = ["issue_auth_key_letter"]
+    show_full_result_count = False
+
+    @admin.display(description=_("points balance"))
+    def balance(self, obj: Member) -> str:
+        """Points spendable today."""
+        return formats.points(
+            account_balance(account_id=obj.account.pk, as_of=timezone.localdate())
+        )
+
+    @admin.action(description=_("Arrange auth-key letters by post"), permissions=["issue_letter"])
+    def issue_auth_key_letter(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        """Queue an auth-key letter for each selected current member."""
+        issued = 0
+        for member in queryset.filter(left_on__isnull=True).select_related("contract"):
+            auth_key = auth_key_request(member=member, by="staff")
+            audit_record(
+                staff=request.user,
+                action="issue_letter",
+                object_type="access.AuthKey",
+                object_id=auth_key.pk,
+                customer_id=member.contract.customer_id,
+            )
+            issued += 1
+        message = ngettext(
+            "Arranged %(count)s auth-key letter.", "Arranged %(count)s auth-key letters.", issued
+        ) % {"count": formats.points(issued)}
+        self.message_user(request, message, messages.SUCCESS)
+
+    def has_issue_letter_permission(self, request: HttpRequest) -> bool:
+        """SUPPORT and ADMIN issue letters."""
+        return request.user.has_perm("access.add_authkey")
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    """Points accounts (read only)."""
+
+    list_display = (
+        "id",
+        choice_column("program", "program", _("program")),
+        "member",
+        date_column("created_at", _("created at")),
+    )
+    search_fields = ("=member__member_id", "=member__contract__customer_id")
+    list_select_related = ("member",)
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    """Lots (read only)."""
+
+    list_display = (
+        "id",
+        "account",
+        choice_column("program", "program", _("program")),
+        date_column("expires_on", _("usable through")),
+        points_column("granted", _("points credited")),
+        points_column("remaining", _("points left")),
+    )
+    search_fields = ("=account__member__member_id", "=account__member__contract__customer_id")
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    """Journal entries (read only); an adjustment shows its reason."""
+
+    list_display = (
+        "id",
+        "account",
+        choice_column("kind", "entry_kind", _("kind")),
+        points_column("points", _("points")),
+        date_column("award_on", _("effective date")),
+        date_column("expires_on", _("usable through")),
+        choice_column("rule", "rule", _("rule")),
+        "reason",
+    )
+    list_filter = (
+        PROGRAM_FILTER,
+        choice_filter("kind", "entry_kind", _("kind")),
+        choice_filter("rule", "rule", _("rule")),
+    )
+    search_fields = ("=account__member__member_id", "=account__member__contract__customer_id")
+    show_full_result_count = False
+
+
+@admin.register(AuthKey)
+class AuthKeyAdmin(ReadOnlyAdmin):
+    """Auth-key letters; the key itself is never stored in clear."""
+
+    list_display = (
+        "id",
+        "member",
+        choice_column("status", "auth_key_status", _("status")),
+        date_column("requested_at", _("requested at")),
+        date_column("issued_on", _("issued on")),
+        date_column("valid_until", _("valid until")),
+    )
+    list_filter = (choice_filter("status", "auth_key_status", _("status")),)
+    exclude = ("key_hash",)
+    search_fields = ("=member__member_id", "=contract__customer_id")
