@@ -29,13 +29,16 @@ def busy_ledger(make_member) -> dict[str, Member]:
     )
     for month in (D(2024, 4, 1), D(2024, 5, 1), D(2026, 2, 1), D(2026, 3, 1), D(2026, 4, 1)):
         accrual_run(program="east", month=month)
-    for month, yen, paid in (("2026-03", 8800, True), ("2026-04", 6600, True)):
+    for bill, yen, month_end in (
+        ("2026-03", 8800, D(2026, 3, 31)),
+        ("2026-04", 6600, D(2026, 4, 30)),
+    ):
         UsageBill.objects.create(
             contract=west.contract,
-            billing_month=month,
+            billing_month=bill,
             billed_yen=yen,
-            paid=paid,
-            month_ends_on=D(int(month[:4]), int(month[5:]) + 1, 1) - dt.timedelta(days=1),
+            paid=True,
+            month_ends_on=month_end,
         )
     accrual_run(program="west", month=D(2026, 4, 1))
     accrual_run(program="west", month=D(2026, 5, 1))

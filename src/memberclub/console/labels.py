@@ -5,9 +5,15 @@ Django's migrations read the names given in a definition (`Meta.verbose_name`, a
 first argument), so names set here change no migration and no other app's code.
 """
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise as Promise
+else:
+    from django.utils.functional import Promise
 
 COMMON_FIELDS: dict[str, Promise] = {
     "id": _("ID"),
@@ -147,6 +153,7 @@ MODELS: dict[str, tuple[Promise, Promise, dict[str, Promise]]] = {
     }),
     "auth.User": (_("staff user"), _("staff users"), {}),
     "auth.Group": (_("role"), _("roles"), {}),
+    "reports.EntrySummary": (_("report"), _("reports"), {}),
 }  # fmt: skip
 APPS: dict[str, Promise] = {
     "contracts": _("Contracts"),
@@ -158,6 +165,7 @@ APPS: dict[str, Promise] = {
     "rewards": _("Points exchange"),
     "api": _("Operator API"),
     "auth": _("Staff and roles"),
+    "reports": _("Reports"),
 }
 # Coded values staff read in lists and filters: (field's model label, field) -> value -> name.
 CHOICES: dict[str, dict[str, Promise]] = {
@@ -218,6 +226,7 @@ CHOICES: dict[str, dict[str, Promise]] = {
         "": _("—"),
     },
     "source": {"portal": _("portal"), "easy": _("easy registration"), "import": _("migration")},
+    "job": {"accrue": _("monthly accrual"), "expire": _("expiry")},
     "audit_action": {
         "view_list": _("viewed a list"),
         "view": _("viewed"),

@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.view_account",
         "ledger.view_lot",
         "ledger.view_entry",
+        "reports.view_entrysummary",
     ],
     # Everything SUPPORT does, plus notices, staff and the audit log.
     ADMIN: [
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.delete_notice",
         "notifications.view_notice",
         "console.view_auditlog",
+        "reports.view_entrysummary",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

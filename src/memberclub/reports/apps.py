@@ -9,4 +9,4 @@ class ReportsConfig(AppConfig):
 
     name = "memberclub.reports"
     label = "reports"
-    verbose_name = _("レポート")
+    verbose_name = _("Reports")

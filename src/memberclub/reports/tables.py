@@ -27,6 +27,8 @@ class Table:
     rows: list[list[Value]]
     # The kind of each column, so the page formats it: "text", "date", "month", "points", "share".
     kinds: list[str]
+    # How many rows at the end are totals.
+    total_rows: int = 0
 
 
 def rule_label(rule: str) -> str:
@@ -97,17 +99,20 @@ def liability_table(liability: Liability) -> Table:
         headers=headers,
         rows=rows,
         kinds=["month", *["points"] * (len(headers) - 1)],
+        total_rows=1,
     )
 
 
 def outstanding_table(rows: list[Outstanding], *, as_of: dt.date) -> Table:
     """Points held as of a day by expiry date."""
+    rows_: list[list[Value]] = [[row.expires_on, row.points] for row in rows]
+    rows_.append([_("Total"), sum(row.points for row in rows)])
     return Table(
         title=_("Outstanding points by expiry date"),
         headers=[_("Usable through"), _("Points")],
-        rows=[[row.expires_on, row.points] for row in rows]
-        + [[_("Total"), sum(row.points for row in rows)]],
+        rows=rows_,
         kinds=["date", "points"],
+        total_rows=1,
     )
 
 
@@ -121,6 +126,7 @@ def breakage_table(cohorts: list[Cohort]) -> Table:
             _("Issued"),
             _("Expired"),
             _("Forfeited"),
+            _("Redeemed and other"),
             _("Outstanding"),
             _("Breakage"),
         ],
@@ -131,12 +137,13 @@ def breakage_table(cohorts: list[Cohort]) -> Table:
                 c.issued,
                 c.expired,
                 c.forfeited,
+                c.issued - c.expired - c.forfeited - c.outstanding,
                 c.outstanding,
                 round(c.breakage, 4),
             ]
             for c in cohorts
         ],
-        kinds=["text", "date", "points", "points", "points", "points", "share"],
+        kinds=["text", "date", "points", "points", "points", "points", "points", "share"],
     )
 
 

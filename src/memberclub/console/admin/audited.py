@@ -7,12 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import Promise
 
 from memberclub import formats
 from memberclub.access.models import AuthKey, EasyRegistration
 from memberclub.console.audit import audit_record
-from memberclub.console.labels import CHOICES, choice_label
+from memberclub.console.labels import CHOICES, Promise, choice_label
 from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.members.models import Member

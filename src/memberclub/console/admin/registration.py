@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from memberclub.access.models import EasyRegistration, EasyStatus
@@ -109,7 +109,7 @@ class EasyRegistrationAdmin(AuditedAdmin):
         if obj.status != EasyStatus.PENDING:
             return "—"
         url = reverse("admin:access_easyregistration_review", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _t("Review"))
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("Review"))
 
     def get_urls(self) -> list[URLPattern]:
         """Add the review page."""
@@ -149,7 +149,7 @@ class EasyRegistrationAdmin(AuditedAdmin):
                     customer_id=customer_id.strip().upper(),
                 )
                 self.message_user(
-                    request, _t("Approved. The applicant is sent the registration link.")
+                    request, gettext("Approved. The applicant is sent the registration link.")
                 )
                 return HttpResponseRedirect(reverse("admin:access_easyregistration_changelist"))
             if "reject" in request.POST and reject_form.is_valid():
@@ -164,7 +164,7 @@ class EasyRegistrationAdmin(AuditedAdmin):
                     object_id=easy.pk,
                     detail=reason,
                 )
-                self.message_user(request, _t("Rejected. The applicant is told the reason."))
+                self.message_user(request, gettext("Rejected. The applicant is told the reason."))
                 return HttpResponseRedirect(reverse("admin:access_easyregistration_changelist"))
         except Refused as error:
             self.message_user(request, str(error), messages.ERROR)
@@ -180,7 +180,7 @@ class EasyRegistrationAdmin(AuditedAdmin):
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": _t("Easy registration review #%(number)s") % {"number": easy.pk},
+            "title": gettext("Easy registration review #%(number)s") % {"number": easy.pk},
             "easy": easy,
             "candidates": candidates_compared(easy, candidates),
             "approve_form": approve_form,

@@ -1,6 +1,10 @@
 """The console's names and menu, club notices, the audit log, and the task queue kept out."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
@@ -10,6 +14,14 @@ from memberclub.console.admin.audited import (
     choice_column,
     choice_filter,
     date_column,
+)
+from memberclub.console.dashboard import (
+    REVIEW_TARGET_BUSINESS_DAYS,
+    email_queue,
+    job_runs_due,
+    job_runs_last,
+    letters_waiting,
+    review_queue,
 )
 from memberclub.console.labels import labels_apply, object_type_label
 from memberclub.console.models import AuditLog
@@ -24,6 +36,31 @@ admin.site.index_title = _("Dashboard")
 # on the dashboard instead, and operators read the tasks with the worker's logs.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+
+_admin_index = admin.site.index
+
+
+def _dashboard(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The console's home: the menu of the staff member's role, beside the dashboard."""
+    today = timezone.localdate()
+    letters, oldest_letter = letters_waiting()
+    context = {
+        "title": _("Dashboard"),
+        "last_runs": job_runs_last(),
+        "due_runs": job_runs_due(today=today),
+        "email_queue": email_queue(),
+        "letters": letters,
+        "oldest_letter": oldest_letter,
+        "review": review_queue(today=today),
+        "review_target": REVIEW_TARGET_BUSINESS_DAYS,
+        **(extra_context or {}),
+    }
+    return _admin_index(request, context)
+
+
+admin.site.index = _dashboard  # type: ignore[method-assign,assignment]
+admin.site.index_template = "console/dashboard.html"
 
 
 @admin.register(Notice)
