@@ -223,6 +223,8 @@ CHOICES: dict[str, dict[str, Promise]] = {
         "usage": _("usage points"),
         "welcome": _("welcome points"),
         "long_term": _("long-term points"),
+        "adjust": _("adjustment"),
+        "arrears": _("arrears"),
         "": _("—"),
     },
     "source": {"portal": _("portal"), "easy": _("easy registration"), "import": _("migration")},

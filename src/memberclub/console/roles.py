@@ -43,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notice",
         "console.view_auditlog",
         "reports.view_entrysummary",
+        # Points adjustments (the console's adjustment form).
+        "console.adjust_points",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

@@ -1,15 +1,20 @@
 """Contracts, members and their points in the console (read by SUPPORT, FINANCE and ADMIN)."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from memberclub import formats
 from memberclub.access.authkeys import auth_key_request
 from memberclub.access.models import AuthKey
+from memberclub.console.admin.adjustments import ADJUST_PERMISSION, adjust_view, history_html
 from memberclub.console.admin.audited import (
     AuditedAdmin,
     ReadOnlyAdmin,
@@ -78,6 +83,8 @@ class MemberAdmin(AuditedAdmin):
         "left_on",
         "source",
         "balance",
+        "adjust",
+        "history",
     )
     actions = ["issue_auth_key_letter"]
     show_full_result_count = False
@@ -88,6 +95,39 @@ class MemberAdmin(AuditedAdmin):
         return formats.points(
             account_balance(account_id=obj.account.pk, as_of=timezone.localdate())
         )
+
+    @admin.display(description=_("points adjustment"))
+    def adjust(self, obj: Member) -> str:
+        """A link to the adjustment form, for those who may adjust."""
+        url = reverse("admin:members_member_adjust", args=[obj.pk])
+        return format_html(
+            '<a class="button" id="adjust" href="{}">{}</a>', url, gettext("Adjust points")
+        )
+
+    @admin.display(description=_("points history"))
+    def history(self, obj: Member) -> Any:
+        """The latest entries, with the reason of each adjustment."""
+        return history_html(obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The adjustment link only for ADMIN."""
+        fields = super().get_readonly_fields(request, obj)
+        if not request.user.has_perm(ADJUST_PERMISSION):
+            fields = [name for name in fields if name != "adjust"]
+        return fields
+
+    def get_urls(self) -> list[URLPattern]:
+        """Add the adjustment form."""
+        adjust = path(
+            "<int:member_id>/adjust/",
+            self.admin_site.admin_view(self.adjust_view),
+            name="members_member_adjust",
+        )
+        return [adjust, *super().get_urls()]
+
+    def adjust_view(self, request: HttpRequest, member_id: int) -> HttpResponse:
+        """The points adjustment form of one member."""
+        return adjust_view(self, request, member_id)
 
     @admin.action(description=_("Arrange auth-key letters by post"), permissions=["issue_letter"])
     def issue_auth_key_letter(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:

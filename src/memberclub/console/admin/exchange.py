@@ -1,4 +1,4 @@
-"""Console pages: ADMIN edits the catalog; SUPPORT cancels requested redemptions."""
+"""The exchange in the console: ADMIN edits the catalog; SUPPORT cancels requested redemptions."""
 
 from typing import Any
 
@@ -7,18 +7,33 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from memberclub import formats
+from memberclub.console.admin.audited import (
+    choice_column,
+    choice_filter,
+    date_column,
+    points_column,
+)
+from memberclub.console.audit import audit_record
 from memberclub.domain.errors import Refused
 from memberclub.rewards.models import Category, DigitalCode, Item, Redemption, Status
 from memberclub.rewards.services import redemption_cancel, redemption_fulfil
+
+PROGRAM_FILTER = choice_filter("program", "program", _("program"))
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
     """Catalog categories."""
 
-    list_display = ["program", "code", "name_ja", "name_en", "position"]
-    list_filter = ["program"]
+    list_display = [
+        choice_column("program", "program", _("program")),
+        "code", "name_ja", "name_en", "position",
+    ]  # fmt: skip
+    list_filter = [PROGRAM_FILTER]
 
 
 @admin.register(Item)
@@ -26,10 +41,15 @@ class ItemAdmin(admin.ModelAdmin[Item]):
     """Catalog items; a digital code item's stock follows its pool (`memberclub codes load`)."""
 
     list_display = [
-        "code", "name_ja", "program", "category", "kind", "points", "stock", "active_from",
-        "active_until", "required_level",
+        "code", "name_ja", choice_column("program", "program", _("program")), "category",
+        choice_column("kind", "fulfilment_kind", _("kind")), points_column("points", _("points")),
+        points_column("stock", _("stock")), date_column("active_from", _("offered from")),
+        date_column("active_until", _("offered until")),
+        choice_column("required_level", "level", _("access level required")),
     ]  # fmt: skip
-    list_filter = ["program", "kind", "category"]
+    list_filter = [
+        PROGRAM_FILTER, choice_filter("kind", "fulfilment_kind", _("kind")), "category",
+    ]  # fmt: skip
     search_fields = ["code", "name_ja", "name_en"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Item | None = None) -> list[str]:
@@ -46,7 +66,10 @@ class ItemAdmin(admin.ModelAdmin[Item]):
 class DigitalCodeAdmin(admin.ModelAdmin[DigitalCode]):
     """The pools of digital codes, without the codes themselves."""
 
-    list_display = ["id", "item", "redemption", "loaded_at", "shown_at"]
+    list_display = [
+        "id", "item", "redemption", date_column("loaded_at", _("loaded at")),
+        date_column("shown_at", _("shown at")),
+    ]  # fmt: skip
     list_filter = ["item"]
     fields = ["item", "redemption", "loaded_at", "shown_at"]
     readonly_fields = ["item", "redemption", "loaded_at", "shown_at"]
@@ -64,13 +87,27 @@ class DigitalCodeAdmin(admin.ModelAdmin[DigitalCode]):
 class RedemptionAdmin(admin.ModelAdmin[Redemption]):
     """Redemptions are read here; SUPPORT cancels REQUESTED ones, which refunds the points."""
 
+    # Eight narrow columns: the list fits a 1280 px screen with the menu open.
     list_display = [
-        "number", "member", "item", "kind", "points", "status", "requested_on", "bill_month",
+        "number", "member", "item", choice_column("kind", "fulfilment_kind", _("kind")),
+        points_column("points", _("points")),
+        choice_column("status", "redemption_status", _("status")),
+        date_column("requested_on", _("requested on")), "bill_month_shown",
     ]  # fmt: skip
-    list_filter = ["status", "kind", "program"]
+    list_filter = [
+        choice_filter("status", "redemption_status", _("status")),
+        choice_filter("kind", "fulfilment_kind", _("kind")),
+        PROGRAM_FILTER,
+    ]
     search_fields = ["number", "member__member_id", "member__contract__customer_id"]
     date_hierarchy = "requested_on"
     actions = ["cancel_redemptions", "mark_fulfilled"]
+    list_select_related = ["member", "item"]
+
+    @admin.display(description=_("bill month"), ordering="bill_month")
+    def bill_month_shown(self, obj: Redemption) -> str:
+        """The month of the bill a fee payment is credited on."""
+        return formats.month(obj.bill_month) or "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Redemption | None = None) -> list[str]:
         """Every field: a redemption changes only through its services."""
@@ -88,7 +125,7 @@ class RedemptionAdmin(admin.ModelAdmin[Redemption]):
         """SUPPORT (and ADMIN) hold rewards.cancel_redemption."""
         return request.user.has_perm("rewards.cancel_redemption")
 
-    @admin.action(description="Cancel and refund (REQUESTED only)", permissions=["cancel"])
+    @admin.action(description=_("Cancel and refund (requested only)"), permissions=["cancel"])
     def cancel_redemptions(
         self, request: HttpRequest, queryset: QuerySet[Redemption]
     ) -> TemplateResponse | None:
@@ -100,7 +137,7 @@ class RedemptionAdmin(admin.ModelAdmin[Redemption]):
                 "admin/rewards/redemption/cancel.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": "Cancel redemptions",
+                    "title": gettext("Cancel redemptions"),
                     "redemptions": queryset,
                     "reason_missing": "confirm" in request.POST,
                     "opts": self.model._meta,
@@ -117,14 +154,39 @@ class RedemptionAdmin(admin.ModelAdmin[Redemption]):
             except Refused as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, f"{redemption.number} cancelled; points refunded")
+                audit_record(
+                    staff=request.user,
+                    action="cancel",
+                    object_type="rewards.Redemption",
+                    object_id=redemption.pk,
+                    detail=reason,
+                )
+                self.message_user(
+                    request,
+                    gettext("%(number)s was canceled and its points refunded.")
+                    % {"number": redemption.number},
+                )
         return None
 
-    @admin.action(description="Mark fulfilled (shipped or provided)", permissions=["change"])
+    @admin.action(description=_("Mark fulfilled (shipped or provided)"), permissions=["change"])
     def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Redemption]) -> None:
         """Mark requested shipments and services as done."""
-        done = sum(
-            redemption_fulfil(redemption_id=r.pk)
-            for r in queryset.filter(status=Status.REQUESTED).exclude(kind="DIGITAL_CODE")
+        done = 0
+        for redemption in queryset.filter(status=Status.REQUESTED).exclude(kind="DIGITAL_CODE"):
+            if redemption_fulfil(redemption_id=redemption.pk):
+                done += 1
+                audit_record(
+                    staff=request.user,
+                    action="fulfil",
+                    object_type="rewards.Redemption",
+                    object_id=redemption.pk,
+                )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s redemption marked fulfilled.",
+                "%(count)s redemptions marked fulfilled.",
+                done,
+            )
+            % {"count": formats.points(done)},
         )
-        self.message_user(request, f"{done} marked fulfilled")
