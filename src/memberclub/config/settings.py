@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "memberclub.rewards",
     "memberclub.jobs",
     "memberclub.reports",
+    "memberclub.fulfilment",
     "memberclub.access",
     "memberclub.notifications",
     "memberclub.portal",

@@ -154,6 +154,11 @@ MODELS: dict[str, tuple[Promise, Promise, dict[str, Promise]]] = {
     "auth.User": (_("staff user"), _("staff users"), {}),
     "auth.Group": (_("role"), _("roles"), {}),
     "reports.EntrySummary": (_("report"), _("reports"), {}),
+    "fulfilment.Shipment": (_("shipment"), _("shipments"), {
+        "tracking_number": _("tracking number"),
+        "shipped_on": _("shipped on"),
+        "imported_at": _("imported at"),
+    }),
 }  # fmt: skip
 APPS: dict[str, Promise] = {
     "contracts": _("Contracts"),
@@ -166,6 +171,7 @@ APPS: dict[str, Promise] = {
     "api": _("Operator API"),
     "auth": _("Staff and roles"),
     "reports": _("Reports"),
+    "fulfilment": _("Fulfilment"),
 }
 # Coded values staff read in lists and filters: (field's model label, field) -> value -> name.
 CHOICES: dict[str, dict[str, Promise]] = {

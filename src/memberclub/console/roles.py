@@ -21,7 +21,12 @@ VIEW_MEMBER_DATA = [
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Look up members, decide easy registrations, issue auth-key letters.
-    SUPPORT: [*VIEW_MEMBER_DATA, "access.change_easyregistration", "access.add_authkey"],
+    SUPPORT: [
+        *VIEW_MEMBER_DATA,
+        "access.change_easyregistration",
+        "access.add_authkey",
+        "fulfilment.view_shipment",
+    ],
     # Reports and the billing export: the ledger, read only.
     FINANCE: [
         "contracts.view_contract",
@@ -45,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.view_entrysummary",
         # Points adjustments (the console's adjustment form).
         "console.adjust_points",
+        "fulfilment.view_shipment",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

@@ -19,6 +19,7 @@ from memberclub.console.admin.audited import (
 )
 from memberclub.console.audit import audit_record
 from memberclub.domain.errors import Refused
+from memberclub.fulfilment.models import Shipment
 from memberclub.rewards.models import Category, DigitalCode, Item, Redemption, Status
 from memberclub.rewards.services import redemption_cancel, redemption_fulfil
 
@@ -190,3 +191,23 @@ class RedemptionAdmin(admin.ModelAdmin[Redemption]):
             )
             % {"count": formats.points(done)},
         )
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin[Shipment]):
+    """Tracking numbers from the vendor's answers (`memberclub fulfilment import`)."""
+
+    list_display = [
+        "redemption", "tracking_number", date_column("shipped_on", _("shipped on")),
+        date_column("imported_at", _("imported at")),
+    ]  # fmt: skip
+    search_fields = ["redemption__number", "tracking_number"]
+    readonly_fields = ["redemption", "tracking_number", "shipped_on", "imported_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Answers come from the vendor's file."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A corrected answer file corrects a number."""
+        return False
