@@ -1,6 +1,6 @@
-"""The console in Chromium at 1280 px, as finance staff use it: the dashboard, each report with
-its chart and table, and the CSV download. With UPDATE_SCREENSHOTS=1 the pages are saved to
-docs/screenshots.
+"""The console in Chromium at 1280 px, as finance and admin staff use it: the dashboard, each
+report with its chart and table, the CSV download, the adjustment form and the redemption list.
+With UPDATE_SCREENSHOTS=1 the pages are saved to docs/screenshots.
 """
 
 import os
@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from memberclub.ledger.models import Entry
+from memberclub.members.models import Member
 from memberclub.reports.selectors import liability_roll_forward
 from tests.portal_support import PASSWORD
 from tests.report_support import busy_ledger
@@ -21,25 +23,39 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTH = 1280
 
 
-@pytest.fixture
-def page(browser, live_server, make_member) -> Iterator[Any]:
-    """A finance user logged in to the console, in a 1280 px wide window, with a busy ledger."""
-    busy_ledger(make_member)
+def _logged_in(browser: Any, live_server: Any, role: str) -> Any:
     staff = get_user_model().objects.create_user(
-        username="finance", password=PASSWORD, is_staff=True
+        username=role.lower(), password=PASSWORD, is_staff=True
     )
-    staff.groups.add(Group.objects.get(name="FINANCE"))
+    staff.groups.add(Group.objects.get(name=role))
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": WIDTH, "height": 900}, accept_downloads=True
     )
     page = context.new_page()
     page.goto("/console/login/")
-    page.fill("#id_username", "finance")
+    page.fill("#id_username", role.lower())
     page.fill("#id_password", PASSWORD)
     page.locator("input[type=submit]").click()
     page.wait_for_url("**/console/")
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, make_member) -> Iterator[Any]:
+    """A finance user logged in to the console, in a 1280 px wide window, with a busy ledger."""
+    busy_ledger(make_member)
+    page = _logged_in(browser, live_server, "FINANCE")
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def admin_page(browser, live_server, make_member) -> Iterator[Any]:
+    """An ADMIN user logged in, with a busy ledger."""
+    busy_ledger(make_member)
+    page = _logged_in(browser, live_server, "ADMIN")
+    yield page
+    page.context.close()
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -50,7 +66,13 @@ def screenshot(page: Any, name: str) -> None:
 
 def fits(page: Any) -> bool:
     """True when nothing runs off the side of the window."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    return bool(
+        page.evaluate(
+            """() => document.documentElement.scrollWidth <= window.innerWidth
+                && [...document.querySelectorAll('.results, .report-table, table')].every(
+                    (box) => box.scrollWidth <= box.clientWidth + 1)"""
+        )
+    )
 
 
 def test_the_dashboard_is_the_home_with_the_jobs_and_the_queues(page):
@@ -97,3 +119,29 @@ def test_the_liability_csv_downloads_with_a_bom_and_the_closing_figure(page):
 
     assert body.startswith(b"\xef\xbb\xbf")
     assert body.decode("utf-8-sig").splitlines()[-1].endswith(f",{closing}")
+
+
+def test_admin_adjusts_points_and_sees_the_reason_in_the_history(admin_page):
+    page = admin_page
+    member = Member.objects.filter(program="east", left_on__isnull=True).first()
+    assert member is not None
+    page.goto(f"/console/members/member/{member.pk}/change/")
+    page.locator("#adjust").click()
+    page.locator("#id_points").fill("1200")
+    page.locator("#id_reason").fill("配送遅延のお詫び")
+    screenshot(page, "console-adjust")
+    page.get_by_role("button", name="ポイントを調整する").click()
+
+    assert "+1,200 ポイント調整しました" in page.locator(".messagelist").inner_text()
+    assert "配送遅延のお詫び" in page.locator("#history").inner_text()
+    assert Entry.objects.filter(account=member.account, reason="配送遅延のお詫び").count() == 1
+
+
+def test_the_redemption_list_fits_the_screen_in_japanese(admin_page):
+    page = admin_page
+    page.goto("/console/rewards/redemption/")
+
+    assert page.locator("#result_list").get_by_text("受付済み").count() >= 1
+    assert page.locator("#changelist-filter").get_by_text("受付済み").count() == 1
+    assert fits(page)
+    screenshot(page, "console-redemptions")
