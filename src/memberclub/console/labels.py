@@ -207,6 +207,7 @@ CHOICES: dict[str, dict[str, Promise]] = {
         "CROSS": _("CROSS"),
     },
     "holder_kind": {"INDIVIDUAL": _("individual"), "CORPORATE": _("corporate")},
+    "discount": {"NINEN_WARI": _("two-year discount (NINEN_WARI)"), "": _("none")},
     "easy_status": {
         "PENDING": _("waiting for review"),
         "APPROVED": _("approved"),

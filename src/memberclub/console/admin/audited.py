@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -11,10 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from memberclub import formats
 from memberclub.access.models import AuthKey, EasyRegistration
 from memberclub.console.audit import audit_record
-from memberclub.console.labels import CHOICES, Promise, choice_label
+from memberclub.console.labels import CHOICES, COMMON_FIELDS, MODELS, Promise, choice_label
 from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.members.models import Member
+
+# A field's name by its attribute (the same attribute has the same name in every model here).
+FIELD_NAMES: dict[str, Promise] = {
+    **{name: label for _one, _many, fields in MODELS.values() for name, label in fields.items()},
+    **COMMON_FIELDS,
+}
 
 
 def customer_id_of(obj: Model | None) -> str:
@@ -83,7 +89,68 @@ def choice_filter(field: str, group: str, title: Promise) -> type[admin.SimpleLi
     return ChoiceFilter
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class CodedFields(admin.ModelAdmin):
+    """Shows coded fields (statuses, kinds, programs) by their names, on forms and read only.
+
+    `coded_fields` maps a field to its group of names in `console.labels.CHOICES`. A read-only view
+    shows `<field>_shown` in the field's place; a form's select lists the names.
+    """
+
+    coded_fields: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for field, group in cls.coded_fields.items():
+            setattr(cls, f"{field}_shown", _shown(field, group))
+
+    def coded(self, names: Any) -> list[Any]:
+        """Read-only field names, each coded one followed by its `_shown` column.
+
+        The raw name stays read only, so that the form leaves it out; `get_fields` shows the
+        `_shown` column in its place.
+        """
+        out: list[Any] = []
+        for name in names:
+            out.append(name)
+            if name in self.coded_fields:
+                out.append(f"{name}_shown")
+        return list(dict.fromkeys(out))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Each coded field shown read only appears by its name, in its place."""
+        fields = list(super().get_fields(request, obj))
+        readonly = set(self.get_readonly_fields(request, obj))
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        shown = [
+            f"{name}_shown"
+            if name in self.coded_fields and (view_only or name in readonly)
+            else name
+            for name in fields
+        ]
+        return list(dict.fromkeys(shown))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """A read-only coded field is shown by its `_shown` column."""
+        return self.coded(super().get_readonly_fields(request, obj))
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """A select of a coded field lists the names of its values."""
+        group = self.coded_fields.get(db_field.name)
+        if group is not None:
+            names = [(value, choice_label(group, value)) for value, _name in db_field.choices]
+            kwargs["choices"] = [("", "---------"), *names] if db_field.blank else names
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+def _shown(field: str, group: str) -> Callable[..., str]:
+    def shown(self: Any, obj: Any) -> str:
+        return choice_label(group, getattr(obj, field))
+
+    shown.short_description = FIELD_NAMES.get(field, field)  # type: ignore[attr-defined]
+    return shown
+
+
+class AuditedAdmin(CodedFields):
     """Writes the audit log for every change and, for member data, every view."""
 
     member_data = True

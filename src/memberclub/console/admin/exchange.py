@@ -1,6 +1,6 @@
 """The exchange in the console: ADMIN edits the catalog; SUPPORT cancels requested redemptions."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberclub import formats
 from memberclub.console.admin.audited import (
+    CodedFields,
     choice_column,
     choice_filter,
     date_column,
@@ -38,9 +39,14 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin[Item]):
+class ItemAdmin(CodedFields):
     """Catalog items; a digital code item's stock follows its pool (`memberclub codes load`)."""
 
+    coded_fields: ClassVar[dict[str, str]] = {
+        "program": "program",
+        "kind": "fulfilment_kind",
+        "required_level": "level",
+    }
     list_display = [
         "code", "name_ja", choice_column("program", "program", _("program")), "category",
         choice_column("kind", "fulfilment_kind", _("kind")), points_column("points", _("points")),
@@ -60,7 +66,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
         fields = ["code", "kind", "program"]
         if obj.kind == "DIGITAL_CODE":
             fields.append("stock")
-        return fields
+        return self.coded(fields)
 
 
 @admin.register(DigitalCode)
@@ -85,9 +91,14 @@ class DigitalCodeAdmin(admin.ModelAdmin[DigitalCode]):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin[Redemption]):
+class RedemptionAdmin(CodedFields):
     """Redemptions are read here; SUPPORT cancels REQUESTED ones, which refunds the points."""
 
+    coded_fields: ClassVar[dict[str, str]] = {
+        "program": "program",
+        "kind": "fulfilment_kind",
+        "status": "redemption_status",
+    }
     # Seven narrow columns: the list fits a 1280 px screen beside the menu and the filters
     # (the fulfilment kind and the bill month are filters and on the detail page).
     list_display = [
@@ -123,7 +134,7 @@ class RedemptionAdmin(admin.ModelAdmin[Redemption]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Redemption | None = None) -> list[str]:
         """Every field: a redemption changes only through its services."""
-        return [field.name for field in Redemption._meta.fields]
+        return self.coded([field.name for field in Redemption._meta.fields])
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Redemptions are the member's own act (portal or API)."""

@@ -1,6 +1,6 @@
 """Contracts, members and their points in the console (read by SUPPORT, FINANCE and ADMIN)."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -36,6 +36,13 @@ PROGRAM_FILTER = choice_filter("program", "program", _("program"))
 class ContractAdmin(AuditedAdmin):
     """Contracts from the feed; the access key digest is never shown."""
 
+    coded_fields: ClassVar[dict[str, str]] = {
+        "program": "program",
+        "plan": "plan",
+        "status": "contract_status",
+        "holder_kind": "holder_kind",
+        "discount": "discount",
+    }
     list_display = (
         "customer_id",
         choice_column("program", "program", _("program")),
@@ -59,6 +66,11 @@ class ContractAdmin(AuditedAdmin):
 class MemberAdmin(AuditedAdmin):
     """Members; SUPPORT issues auth-key letters from here."""
 
+    coded_fields: ClassVar[dict[str, str]] = {
+        "program": "program",
+        "language": "language",
+        "source": "source",
+    }
     list_display = (
         "member_id",
         "nickname",
@@ -157,6 +169,7 @@ class MemberAdmin(AuditedAdmin):
 class AccountAdmin(ReadOnlyAdmin):
     """Points accounts (read only)."""
 
+    coded_fields: ClassVar[dict[str, str]] = {"program": "program"}
     list_display = (
         "id",
         choice_column("program", "program", _("program")),
@@ -171,6 +184,7 @@ class AccountAdmin(ReadOnlyAdmin):
 class LotAdmin(ReadOnlyAdmin):
     """Lots (read only)."""
 
+    coded_fields: ClassVar[dict[str, str]] = {"program": "program"}
     list_display = (
         "id",
         "account",
@@ -186,6 +200,11 @@ class LotAdmin(ReadOnlyAdmin):
 class EntryAdmin(ReadOnlyAdmin):
     """Journal entries (read only); an adjustment shows its reason."""
 
+    coded_fields: ClassVar[dict[str, str]] = {
+        "program": "program",
+        "kind": "entry_kind",
+        "rule": "rule",
+    }
     list_display = (
         "id",
         "account",
@@ -209,6 +228,7 @@ class EntryAdmin(ReadOnlyAdmin):
 class AuthKeyAdmin(ReadOnlyAdmin):
     """Auth-key letters; the key itself is never stored in clear."""
 
+    coded_fields: ClassVar[dict[str, str]] = {"status": "auth_key_status"}
     list_display = (
         "id",
         "member",

@@ -1,7 +1,7 @@
 """The easy-registration review queue: approve with a contract, or reject with a reason."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -93,6 +93,7 @@ class EasyRegistrationAdmin(AuditedAdmin):
     list_filter = (choice_filter("status", "easy_status", _("status")),)
     search_fields = ("holder_name", "phone", "email")
     readonly_fields = [f.name for f in EasyRegistration._meta.fields]
+    coded_fields: ClassVar[dict[str, str]] = {"status": "easy_status", "language": "language"}
     ordering = ("status", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
