@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from memberclub import formats
 from memberclub.access.models import AuthKey, EasyRegistration
@@ -69,6 +70,12 @@ def date_column(field: str, description: Promise) -> Callable[[Any], str]:
         return formats.date(value) or "—"
 
     return column
+
+
+@admin.display(description=_("member ID"), ordering="account__member__member_id")
+def account_member(obj: Any) -> str:
+    """The member ID of the account a lot or an entry belongs to."""
+    return str(obj.account.member.member_id)
 
 
 def choice_filter(field: str, group: str, title: Promise) -> type[admin.SimpleListFilter]:

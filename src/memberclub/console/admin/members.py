@@ -18,6 +18,7 @@ from memberclub.console.admin.adjustments import ADJUST_PERMISSION, adjust_view,
 from memberclub.console.admin.audited import (
     AuditedAdmin,
     ReadOnlyAdmin,
+    account_member,
     choice_column,
     choice_filter,
     date_column,
@@ -187,7 +188,7 @@ class LotAdmin(ReadOnlyAdmin):
     coded_fields: ClassVar[dict[str, str]] = {"program": "program"}
     list_display = (
         "id",
-        "account",
+        account_member,
         choice_column("program", "program", _("program")),
         date_column("expires_on", _("usable through")),
         points_column("granted", _("points credited")),
@@ -207,7 +208,7 @@ class EntryAdmin(ReadOnlyAdmin):
     }
     list_display = (
         "id",
-        "account",
+        account_member,
         choice_column("kind", "entry_kind", _("kind")),
         points_column("points", _("points")),
         date_column("award_on", _("effective date")),
@@ -221,6 +222,7 @@ class EntryAdmin(ReadOnlyAdmin):
         choice_filter("rule", "rule", _("rule")),
     )
     search_fields = ("=account__member__member_id", "=account__member__contract__customer_id")
+    list_select_related = ("account__member",)
     show_full_result_count = False
 
 
