@@ -9,6 +9,7 @@ from django.utils import timezone
 from memberclub.console.models import AuditLog
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
+from memberclub.portal.templatetags.portal_tags import entry_label
 from tests.integration.test_console import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,15 @@ def test_admin_adjusts_points_with_a_reason_shown_in_the_history(make_member):
     assert "お詫び" in client.get(f"/console/members/member/{member.pk}/change/").content.decode()
     log = AuditLog.objects.get(action="adjust")
     assert log.customer_id == member.contract.customer_id and "お詫び" in log.detail
+
+
+def test_the_member_reads_the_reason_in_the_portal_history(make_member):
+    member = make_member()
+    client, _ = staff_client("ADMIN")
+    _post(client, member, reason="配送遅延のお詫び")
+
+    entry = Entry.objects.get(account=member.account, kind="ADJUST")
+    assert entry_label(entry) == "ポイント調整（配送遅延のお詫び）"
 
 
 def test_the_same_form_submitted_twice_adjusts_once(make_member):
