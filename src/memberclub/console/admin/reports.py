@@ -165,6 +165,12 @@ class ReportsAdmin(admin.ModelAdmin[EntrySummary]):
             "chart": chart,
             "table": table,
             "rows": _rows(table) if table else [],
+            "headers": [
+                (header, kind in ("points", "share"))
+                for header, kind in zip(table.headers, table.kinds, strict=True)
+            ]
+            if table
+            else [],
             "csv_url": f"?{query.urlencode()}" if request.GET else "?format=csv",
         }
         return TemplateResponse(request, "console/report.html", context)
