@@ -30,7 +30,10 @@ FIRST_START = dt.date(2012, 4, 1)
 START_SPREAD_DAYS = 5000
 PLANS = ("FAMILY", "FAMILY", "MANSION", "LIGHT")
 # Tables the benchmarks reset between runs (the journal's trigger does not fire on TRUNCATE).
-LEDGER_TABLES = ("ledger_draw", "ledger_entry", "ledger_lot", "jobs_jobchunk", "jobs_jobrun")
+LEDGER_TABLES = (
+    *("ledger_draw", "ledger_entry", "ledger_lot", "jobs_jobchunk", "jobs_jobrun"),
+    *("reports_entrysummary", "reports_lotflow"),
+)
 
 
 @dataclass(frozen=True)

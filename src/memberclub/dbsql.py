@@ -1,8 +1,9 @@
 """Server-side SQL (functions, triggers) kept in .sql files beside its app, run by migrations.
 
 An app keeps each piece of server-side SQL in `<app>/sql/<name>.<vendor>.sql`, with its undoing
-in `<name>.reverse.<vendor>.sql` (vendor `pg` for PostgreSQL, `sqlite` for SQLite). A
-migration runs them with one operation, on the databases that have a file and nowhere else:
+in `<name>.reverse.<vendor>.sql` (vendor `pg` for PostgreSQL, `sqlite` for SQLite); SQL that
+both databases run alike is one `<name>.sql` with `<name>.reverse.sql`. A migration runs them
+with one operation, on the databases that have a file and nowhere else:
 
     from memberclub.dbsql import sql_files
 
@@ -12,7 +13,8 @@ migration runs them with one operation, on the databases that have a file and no
 
 `restores` names the earlier file that re-creates what the reverse file dropped (a function
 replaced by a new version), so its text is not copied into the reverse. A file is run as it
-is, without parameters, so `%` needs no escaping. Once a migration that loads a file is
+is, without parameters, so `%` needs no escaping; SQLite runs one statement per call, so a
+file of several separates them with a line `-- next`. Once a migration that loads a file is
 released, the file is never edited: a change is a new file and a new migration.
 """
 
@@ -25,11 +27,15 @@ from django.db.migrations.state import StateApps
 ROOT = Path(__file__).parent
 # The vendor part of a file name, by Django's `connection.vendor`.
 VENDORS = {"postgresql": "pg", "sqlite": "sqlite"}
+STATEMENT_BREAK = "\n-- next\n"
 
 
 def sql_path(app: str, name: str, *, vendor: str, reverse: bool = False) -> Path:
-    """The file of `name` in the app's sql/ folder for a database vendor (Django's name)."""
-    return ROOT / app / "sql" / f"{name}{'.reverse' if reverse else ''}.{VENDORS[vendor]}.sql"
+    """The file of `name` in the app's sql/ folder for a database vendor (Django's name): its
+    own file, else the file both vendors share."""
+    stem = ROOT / app / "sql" / f"{name}{'.reverse' if reverse else ''}"
+    own = stem.with_name(f"{stem.name}.{VENDORS[vendor]}.sql")
+    return own if own.exists() else stem.with_name(f"{stem.name}.sql")
 
 
 def sql_text(app: str, name: str, *, vendor: str, reverse: bool = False) -> str | None:
@@ -69,4 +75,6 @@ def _run(app: str, name: str, schema_editor: BaseDatabaseSchemaEditor, *, revers
         return
     # A plain cursor without parameters, so that the '%' of RAISE is not taken for one.
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(sql)
+        for statement in sql.split(STATEMENT_BREAK):
+            if statement.strip():
+                cursor.execute(statement)

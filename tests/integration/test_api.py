@@ -281,6 +281,28 @@ def test_the_liability_report_rolls_forward(client, member, operator):
     body = client.get(f"/api/v1/reports/liability?program=east&fy={fy}", **operator).json()
 
     assert body["closing"] == body["opening"] + body["adjusted"] == 10_000 + body["opening"]
+    assert body["months"] is None
+
+
+def test_the_liability_report_by_month_lists_twelve_months_that_add_up(client, member, operator):
+    fy = (
+        timezone.localdate().year
+        if timezone.localdate().month >= 4
+        else timezone.localdate().year - 1
+    )
+
+    body = client.get(f"/api/v1/reports/liability?program=east&fy={fy}&by=month", **operator).json()
+
+    assert len(body["months"]) == 12
+    assert body["months"][0]["opening"] == body["opening"]
+    assert body["months"][-1]["closing"] == body["closing"]
+    assert sum(month["adjusted"] for month in body["months"]) == body["adjusted"]
+    assert (
+        client.get(
+            f"/api/v1/reports/liability?program=east&fy={fy}&by=week", **operator
+        ).status_code
+        == 422
+    )
 
 
 def test_the_openapi_document_describes_every_figure_of_the_liability_report(client):

@@ -63,7 +63,7 @@ def test_the_console_asks_for_a_reason_first(redemption):
         {"action": "cancel_redemptions", "_selected_action": [redemption.pk]},
     )
 
-    assert "Reason" in response.content.decode()
+    assert "取消理由" in response.content.decode()
     assert Redemption.objects.get(pk=redemption.pk).status == Status.REQUESTED
 
 

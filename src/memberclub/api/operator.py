@@ -1,7 +1,7 @@
 """Operator endpoints (API key with scopes): contract events, members, adjustments, liability."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +25,7 @@ from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_adjust
 from memberclub.members.models import Member
 from memberclub.programs.selectors import program_codes
-from memberclub.rewards.reports import Liability, liability_roll_forward
+from memberclub.reports.selectors import Liability, liability_roll_forward
 from memberclub.rewards.selectors import points_summary
 
 router = Router(auth=OPERATOR_AUTH, tags=["operator"])
@@ -133,9 +133,10 @@ def liability(
     request: HttpRequest,
     program: Annotated[str, Query(max_length=32)],
     fy: Annotated[int, Query(ge=2000, le=2100)],
+    by: Annotated[Literal["month"] | None, Query()] = None,
 ) -> Liability:
     """Opening, movements and closing points of a program over a fiscal year."""
     require_scope(request, "reports:read")
     if program not in program_codes():
         raise HttpError(404, f"no program {program!r}")
-    return liability_roll_forward(program=program, fiscal_year=fy)
+    return liability_roll_forward(program=program, fiscal_year=fy, by_month=by == "month")

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "memberclub.usage",
     "memberclub.rewards",
     "memberclub.jobs",
+    "memberclub.reports",
+    "memberclub.fulfilment",
     "memberclub.access",
     "memberclub.storage",
     "memberclub.notifications",

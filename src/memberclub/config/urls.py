@@ -2,10 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from memberclub.api import urls as api_urls
 
 urlpatterns = [
+    path(
+        "console/reports/",
+        RedirectView.as_view(pattern_name="admin:reports_entrysummary_changelist"),
+    ),
     path("console/", admin.site.urls),
     path("api/v1/", include((api_urls.urlpatterns, api_urls.app_name), api_urls.namespace)),
     path("exchange/", include("memberclub.exchange.urls")),

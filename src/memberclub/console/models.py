@@ -21,6 +21,8 @@ class AuditLog(models.Model):
         verbose_name = "監査ログ"
         verbose_name_plural = "監査ログ"
         ordering = ["-at", "-pk"]
+        # Held by the ADMIN role: the console's points adjustment form.
+        permissions = [("adjust_points", "Can adjust a member's points with a reason")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.action} {self.object_type}"

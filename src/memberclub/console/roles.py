@@ -22,13 +22,19 @@ VIEW_MEMBER_DATA = [
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Look up members, decide easy registrations, issue auth-key letters.
-    SUPPORT: [*VIEW_MEMBER_DATA, "access.change_easyregistration", "access.add_authkey"],
+    SUPPORT: [
+        *VIEW_MEMBER_DATA,
+        "access.change_easyregistration",
+        "access.add_authkey",
+        "fulfilment.view_shipment",
+    ],
     # Reports and the billing export: the ledger, read only.
     FINANCE: [
         "contracts.view_contract",
         "ledger.view_account",
         "ledger.view_lot",
         "ledger.view_entry",
+        "reports.view_entrysummary",
     ],
     # Everything SUPPORT does, plus notices, staff and the audit log.
     ADMIN: [
@@ -42,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.delete_notice",
         "notifications.view_notice",
         "console.view_auditlog",
+        "reports.view_entrysummary",
+        # Points adjustments (the console's adjustment form).
+        "console.adjust_points",
+        "fulfilment.view_shipment",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

@@ -28,6 +28,9 @@ def entry_label(entry: Entry) -> str:
         "REVOKE": _("Points taken back"),
         "ADJUST": _("Adjustment"),
     }
+    if entry.kind == "ADJUST" and entry.reason:
+        # The member reads why the operator changed their points.
+        return f"{labels['adjust']}（{entry.reason}）"
     if entry.kind in ("GRANT", "ADJUST") and entry.rule in labels:
         return labels[entry.rule]
     return kinds.get(entry.kind, entry.kind)

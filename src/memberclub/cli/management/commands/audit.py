@@ -4,6 +4,7 @@ from typing import Any
 
 from memberclub.cli.base import EXIT_FAILED, JsonCommand
 from memberclub.ledger.audit import ledger_audit
+from memberclub.reports.audit import summary_audit
 
 
 class Command(JsonCommand):
@@ -14,9 +15,11 @@ class Command(JsonCommand):
     def perform(self, **options: Any) -> dict[str, Any]:
         """Run the audit."""
         result = ledger_audit()
-        if not result.ok:
+        # The reports' summary must equal the journal it summarises.
+        violations = [*result.violations, *summary_audit()]
+        if violations:
             self.exit_status = EXIT_FAILED
-        return {"ok": result.ok, "violations": result.violations}
+        return {"ok": not violations, "violations": violations}
 
     def summarise(self, result: dict[str, Any]) -> str:
         """OK, or each violated invariant."""

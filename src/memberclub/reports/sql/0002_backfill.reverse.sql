@@ -1,0 +1,3 @@
+DELETE FROM reports_lotflow;
+-- next
+DELETE FROM reports_entrysummary;
