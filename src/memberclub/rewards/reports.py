@@ -1,11 +1,13 @@
 """The points liability of a program over one fiscal year, rolled forward from the journal."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
 from memberclub.domain.fiscal import fiscal_year_end, fiscal_year_start
 from memberclub.ledger.models import Entry, EntryKind
+from memberclub.ledger.selectors import program_balance
 from memberclub.programs.selectors import program_on
 
 
@@ -27,7 +29,13 @@ class Liability:
 
 
 def liability_roll_forward(*, program: str, fiscal_year: int) -> Liability:
-    """Sum the journal by kind over the fiscal year (entries dated by their effective date)."""
+    """Opening and closing are the program's balance as of the day before the year and its last
+    day (the ledger's one definition, `program_balance`); the movements sum the journal by kind
+    over the year (entries dated by their effective date).
+
+    Points in lots that expired within the year whose EXPIRE entry the expiry job has not yet
+    written are counted as expired, so the roll-forward foots whenever the job runs.
+    """
     start_month = program_on(
         program=program, on=fiscal_year_start(fiscal_year, start_month=4)
     ).fiscal_year_start_month
@@ -41,16 +49,21 @@ def liability_roll_forward(*, program: str, fiscal_year: int) -> Liability:
     )
     moved = {key: int(value or 0) for key, value in sums.items()}
     net = sum(moved[kind.lower()] for kind in EntryKind.values)
+    opening = program_balance(program=program, as_of=start - dt.timedelta(days=1))
+    closing = program_balance(program=program, as_of=end)
+    # Not yet journalled expiries: the journal's closing less the balance's, less the same gap
+    # carried in at the opening.
+    unjournalled = (moved["opening"] + net - closing) - (moved["opening"] - opening)
     return Liability(
         program=program,
         fiscal_year=fiscal_year,
-        opening=moved["opening"],
+        opening=opening,
         issued=moved["grant"],
         redeemed=-moved["redeem"],
         refunded=moved["refund"],
-        expired=-moved["expire"],
+        expired=-moved["expire"] + unjournalled,
         forfeited=-moved["forfeit"],
         revoked=-moved["revoke"],
         adjusted=moved["adjust"],
-        closing=moved["opening"] + net,
+        closing=closing,
     )

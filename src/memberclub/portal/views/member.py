@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from memberclub.access import attempts
 from memberclub.access.authkeys import KeyOutcome, auth_key_enter, auth_key_request, live_key
 from memberclub.access.devices import COOKIE_NAME, device_trust
-from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
 from memberclub.domain.program import Level
 from memberclub.ledger.models import Entry
-from memberclub.ledger.selectors import account_balance, account_lots
+from memberclub.ledger.selectors import account_balance
 from memberclub.members.access import client_ip
 from memberclub.members.profile import member_leave
 from memberclub.notifications.selectors import notices_for
@@ -29,6 +28,7 @@ from memberclub.portal.guards import (
 )
 from memberclub.portal.views.common import safe_next
 from memberclub.programs.selectors import program_on
+from memberclub.rewards.selectors import points_summary
 
 
 def top_view(request: HttpRequest) -> HttpResponse:
@@ -40,19 +40,18 @@ def top_view(request: HttpRequest) -> HttpResponse:
 
 @level_required("balance")
 def member_top(request: MemberRequest) -> HttpResponse:
-    """Nickname, balance, points expiring at the end of this fiscal year, club notices."""
+    """Nickname, balance, the next expiry date and its points (by the program's rule), club
+    notices."""
     member, today = request.member, timezone.localdate()
     definition = program_on(program=member.program, on=today)
-    start = definition.fiscal_year_start_month
-    year_end = fiscal_year_end(fiscal_year(today, start_month=start), start_month=start)
-    lots = account_lots(account_id=member.account.pk, as_of=today)
+    summary = points_summary(account_id=member.account.pk, program=member.program, as_of=today)
     return render(
         request,
         "portal/home.html",
         {
-            "balance": account_balance(account_id=member.account.pk, as_of=today),
-            "expiring": sum(lot.remaining for lot in lots if lot.expires_on <= year_end),
-            "year_end": year_end,
+            "balance": summary.balance,
+            "expiring": summary.expiring_points,
+            "expiring_on": summary.expiring_on,
             "program_name": (
                 definition.name_ja if request.LANGUAGE_CODE == "ja" else definition.name_en
             ),
