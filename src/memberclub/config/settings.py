@@ -69,6 +69,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "memberclub.config.urls"
+CSRF_FAILURE_VIEW = "memberclub.portal.views.errors.csrf_failure"
 WSGI_APPLICATION = "memberclub.config.wsgi.application"
 
 TEMPLATES = [

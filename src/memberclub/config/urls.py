@@ -11,3 +11,9 @@ urlpatterns = [
     path("exchange/", include("memberclub.exchange.urls")),
     path("", include("memberclub.portal.urls")),
 ]
+
+# Every error a member can meet is a page in the portal's layout and language.
+handler400 = "memberclub.portal.views.errors.bad_request"
+handler403 = "memberclub.portal.views.errors.permission_denied"
+handler404 = "memberclub.portal.views.errors.page_not_found"
+handler500 = "memberclub.portal.views.errors.server_error"
