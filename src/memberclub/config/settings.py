@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own copy of Swagger UI and ReDoc, served as static files (WhiteNoise), so
+    # /api/v1/docs works offline and behind firewalls instead of loading them from a CDN.
+    "ninja",
     "memberclub.programs",
     "memberclub.contracts",
     "memberclub.members",
