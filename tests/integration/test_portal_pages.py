@@ -176,7 +176,7 @@ def test_the_history_names_the_monthly_points_and_the_renewal_bonus(member):
     page = logged_in(member).get("/history/", REMOTE_ADDR=LINE_IP).text
 
     assert "マンスリーポイント" in page and "+500" in page
-    assert "更新ボーナス" in page and "+1,000" in page
+    assert "継続特典" in page and "+1,000" in page
 
 
 def test_the_contract_page_shows_the_members_contract(member):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from memberclub.domain.allocation import LotBalance
 from memberclub.domain.errors import Refused
@@ -187,10 +187,30 @@ def points_summary_of(
     return _summary(as_of=as_of, lots=lots, next_expiry=policy.next_expiry_on(as_of))
 
 
-def account_history(*, account_id: int) -> QuerySet[Entry]:
-    """An account's journal, newest first, each entry with the redemption it belongs to."""
+def account_history(
+    *,
+    account_id: int,
+    kinds: Sequence[str] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Entry]:
+    """An account's journal, newest first, optionally of some kinds and effective dates, each
+    entry with the redemption it belongs to and `balance_after`: the journal's total once it
+    took effect (over every entry, whatever the filter)."""
+    earlier_or_same = Entry.objects.filter(account_id=account_id).filter(
+        Q(award_on__lt=OuterRef("award_on"))
+        | Q(award_on=OuterRef("award_on"), id__lte=OuterRef("id"))
+    )
+    running = earlier_or_same.values("account_id").annotate(total=Sum("points")).values("total")
+    entries = Entry.objects.filter(account_id=account_id)
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    if since is not None:
+        entries = entries.filter(award_on__gte=since)
+    if until is not None:
+        entries = entries.filter(award_on__lte=until)
     return (
-        Entry.objects.filter(account_id=account_id)
-        .select_related("redemption", "refunded_redemption")
+        entries.select_related("redemption__item", "refunded_redemption__item", "reverses")
+        .annotate(balance_after=Subquery(running))
         .order_by("-award_on", "-id")
     )

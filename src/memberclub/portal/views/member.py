@@ -1,5 +1,7 @@
 """The member's own pages: top, contract details, points history, auth key, leaving."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,12 +16,17 @@ from memberclub.access import attempts
 from memberclub.access.authkeys import KeyOutcome, auth_key_enter, auth_key_request, live_key
 from memberclub.access.devices import COOKIE_NAME, device_trust
 from memberclub.domain.program import Level
-from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
 from memberclub.members.access import client_ip
 from memberclub.members.profile import member_leave
 from memberclub.notifications.selectors import notices_for
-from memberclub.portal.forms import TOO_MANY, AuthKeyForm, LeaveForm
+from memberclub.portal.forms import (
+    HISTORY_KINDS,
+    TOO_MANY,
+    AuthKeyForm,
+    HistoryFilterForm,
+    LeaveForm,
+)
 from memberclub.portal.guards import (
     SESSION_LEVEL,
     MemberRequest,
@@ -28,7 +35,7 @@ from memberclub.portal.guards import (
 )
 from memberclub.portal.views.common import safe_next
 from memberclub.programs.selectors import program_on
-from memberclub.rewards.selectors import points_summary
+from memberclub.rewards.selectors import account_history, points_summary
 
 
 def top_view(request: HttpRequest) -> HttpResponse:
@@ -68,10 +75,23 @@ def contract_view(request: MemberRequest) -> HttpResponse:
 
 @level_required("points_history")
 def history_view(request: MemberRequest) -> HttpResponse:
-    """Every change of the member's points, newest first (LINE level)."""
-    entries = Entry.objects.filter(account=request.member.account).order_by("-award_on", "-pk")
+    """Every change of the member's points, newest first, with the balance after each; filtered
+    by kind and period, 20 a page (LINE level)."""
+    form = HistoryFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "kinds": HISTORY_KINDS.get(form.cleaned_data["kind"], ()),
+            "since": form.cleaned_data["since"],
+            "until": form.cleaned_data["until"],
+        }
+    entries = account_history(account_id=request.member.account.pk, **filters)
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/history.html", {"page": page})
+    return render(
+        request,
+        "portal/history.html",
+        {"page": page, "form": form, "filtered": any(filters.values())},
+    )
 
 
 @level_required("request_auth_key")
