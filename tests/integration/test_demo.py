@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from memberclub.contracts.models import Contract
 from memberclub.members.services import member_create
+from memberclub.rewards.models import Item, Kind
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -50,3 +51,5 @@ def test_a_restart_keeps_the_logins_and_moves_on_from_a_registered_customer():
     assert authenticate(username="staff", password=second["staff"]) is not None
     assert authenticate(username=second["member_id"], password=second["member"]) is not None
     assert second["register"] != first["register"]
+    digital = Item.objects.filter(kind=Kind.DIGITAL_CODE)
+    assert digital.exists() and all(item.stock >= 10 for item in digital)

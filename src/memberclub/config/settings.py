@@ -153,6 +153,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Catalog pictures shipped beside the catalog files, served as /static/catalog/<file>.
+CATALOG_IMAGES = BASE_DIR / "programs" / "images"
+STATICFILES_DIRS = [("catalog", CATALOG_IMAGES)] if CATALOG_IMAGES.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -45,6 +45,7 @@ def _item_values(catalog: CatalogDefinition, index: int) -> dict[str, object]:
         "active_until": item.active_until,
         "required_level": str(level),
         "position": index,
+        "image": item.image,
     }
 
 
@@ -85,6 +86,10 @@ def catalog_load(*, text: str, source: str) -> CatalogLoaded:
     return CatalogLoaded(catalog.program, created, updated, unchanged)
 
 
+# Item pictures live in this folder beside the catalog files (programs/images/).
+IMAGES_DIR = "images"
+
+
 def catalogs_load_files(*, paths: list[Path]) -> list[CatalogLoaded]:
     """Load catalog files; every file is validated before any is stored."""
     texts = []
@@ -93,7 +98,11 @@ def catalogs_load_files(*, paths: list[Path]) -> list[CatalogLoaded]:
             texts.append((path.read_text(encoding="utf-8"), str(path)))
         except (OSError, UnicodeDecodeError) as error:
             raise Refused(f"{path}: cannot read: {error}") from None
-    for text, source in texts:
-        parse_catalog(text, source=source)
+    for (text, source), path in zip(texts, paths, strict=True):
+        catalog = parse_catalog(text, source=source)
+        images = path.parent / IMAGES_DIR
+        for item in catalog.items:
+            if item.image and not (images / item.image).is_file():
+                raise Refused(f"{source}: item {item.code}: no image {IMAGES_DIR}/{item.image}")
     with transaction.atomic():
         return [catalog_load(text=text, source=source) for text, source in texts]

@@ -66,3 +66,28 @@ def entry_label(entry: Entry) -> str:
     if entry.kind == "FORFEIT":
         return _("Points forfeited (membership ended)")
     return kinds.get(entry.kind, _("Points changed"))
+
+
+@register.filter
+def plan_name(code: str) -> str:
+    """A contract plan's name (ファミリー), never its code (FAMILY)."""
+    names = {
+        "FAMILY": _("Family"),
+        "MANSION": _("Mansion"),
+        "LIGHT": _("Light"),
+        "CROSS": _("Cross"),
+        "BASIC": _("Basic"),
+    }
+    return names.get(code, code.title())
+
+
+@register.filter
+def kind_name(code: str) -> str:
+    """A fulfilment kind's name (配送), never its code (SHIPPED)."""
+    names = {
+        "SHIPPED": _("Delivery"),
+        "DIGITAL_CODE": _("Digital code"),
+        "SERVICE": _("Service"),
+        "BILL_CREDIT": _("Credit to your bill"),
+    }
+    return names.get(code, code)

@@ -36,10 +36,15 @@ from memberclub.members.models import Member
 from memberclub.notifications.models import Notice
 from memberclub.programs.services import programs_load_files
 from memberclub.rewards.catalog import catalogs_load_files
+from memberclub.rewards.models import DigitalCode, Item, Kind
+from memberclub.rewards.services import codes_load
 from memberclub.usage.importer import usage_import
 
 ROOT = Path(__file__).resolve().parents[5]
 STAFF_USERNAME = "staff"
+# Made-up codes loaded per digital-code item, whenever fewer than the low mark are left.
+DEMO_CODES = 50
+DEMO_CODES_LOW = 10
 # Lots expire at the end of March (east) and of April (west): the expiry job runs the month after.
 EAST_EXPIRY_MONTH = 4
 WEST_EXPIRY_MONTH = 5
@@ -68,6 +73,7 @@ class Command(BaseCommand):
         files = sorted((ROOT / "programs").glob("*.toml"))
         programs_load_files(paths=[f for f in files if not f.stem.endswith("-catalog")])
         catalogs_load_files(paths=[f for f in files if f.stem.endswith("-catalog")])
+        _stock_demo_codes()
         contracts_csv, members_csv = write_demo_feeds(Path(settings.VAR_DIR) / "demo")
         contracts = contracts_import(path=contracts_csv)
         members = members_import(path=members_csv)
@@ -187,6 +193,17 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         return password
+
+
+def _stock_demo_codes() -> None:
+    """Keep every digital-code item of the demo in stock: top its pool up with made-up codes
+    when fewer than DEMO_CODES_LOW are left (a restart with enough left adds none)."""
+    for item in Item.objects.filter(kind=Kind.DIGITAL_CODE, stock__lt=DEMO_CODES_LOW):
+        made = DigitalCode.objects.filter(item=item).count()
+        codes_load(
+            item_code=item.code,
+            codes=[f"DEMO-{item.code}-{n:05d}" for n in range(made + 1, made + DEMO_CODES + 1)],
+        )
 
 
 def _demo_logins(path: Path) -> dict[str, str]:
