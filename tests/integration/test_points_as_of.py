@@ -50,7 +50,8 @@ def member(make_member):
 
 def _cli(capsys, *args: str) -> dict:
     assert main(["memberclub", *args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    shown: dict = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    return shown
 
 
 def test_points_show_as_of_a_past_day_leaves_out_later_grants_and_spends(member, capsys):

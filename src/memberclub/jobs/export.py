@@ -71,9 +71,12 @@ def points_export(*, as_of: dt.date, out: Path) -> ExportResult:
 
 def _settings_for_one_big_read() -> None:
     """On PostgreSQL, for this transaction: hash joins in memory rather than in temporary
-    files, and no JIT compilation (seconds of it, for a statement run once)."""
+    files, no JIT compilation (seconds of it, for a statement run once), and no parallel
+    workers: the export is a back-office job that must leave the database's other cores to
+    the members' requests (and a parallel plan rebuilt the as-of hash in every worker)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")

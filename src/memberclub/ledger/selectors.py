@@ -13,22 +13,27 @@ from memberclub.members.models import Member
 # after D: the single-lot entries (grants, expiries, revocations, positive adjustments) named
 # by (account, expires_on) and the draws of multi-lot entries. Counting back from the lot's
 # stored remainder reads only the entries after D, few for a recent month-end, instead of the
-# whole journal (one pass, through a BRIN index on the date on PostgreSQL); lots that expired
-# by D (expires_on < D) are left out, journalled or not.
-LATER_MOVES = """
-    SELECT COALESCE(l2.id, d.lot_id) AS lot_id, COALESCE(d.points, e.points) AS points
+# whole journal (through a BRIN index on the date on PostgreSQL); lots that expired by D
+# (expires_on < D) are left out, journalled or not.
+LATER_SINGLE = """
+    SELECT e.account_id, e.expires_on, SUM(e.points) AS points
     FROM ledger_entry e
-    LEFT JOIN ledger_lot l2
-      ON e.expires_on IS NOT NULL AND l2.account_id = e.account_id AND l2.expires_on = e.expires_on
-    LEFT JOIN ledger_draw d ON e.expires_on IS NULL AND d.entry_id = e.id
-    WHERE e.award_on > %(as_of)s {entry_filter}
+    WHERE e.award_on > %(as_of)s AND e.expires_on IS NOT NULL {entry_filter}
+    GROUP BY e.account_id, e.expires_on
+"""
+LATER_DRAWS = """
+    SELECT d.lot_id, SUM(d.points) AS points
+    FROM ledger_entry e JOIN ledger_draw d ON d.entry_id = e.id
+    WHERE e.award_on > %(as_of)s AND e.expires_on IS NULL {entry_filter}
+    GROUP BY d.lot_id
 """
 LOTS_AS_OF = """
     SELECT l.id, l.account_id, l.program, l.expires_on,
-           l.remaining - COALESCE(later.points, 0) AS remaining
+           l.remaining - COALESCE(single.points, 0) - COALESCE(drawn.points, 0) AS remaining
     FROM ledger_lot l
-    LEFT JOIN (SELECT lot_id, SUM(points) AS points FROM ({moves}) moves GROUP BY lot_id) later
-      ON later.lot_id = l.id
+    LEFT JOIN ({single}) single
+      ON single.account_id = l.account_id AND single.expires_on = l.expires_on
+    LEFT JOIN ({draws}) drawn ON drawn.lot_id = l.id
     WHERE l.expires_on >= %(as_of)s {lot_filter}
 """
 
@@ -46,8 +51,11 @@ def lots_as_of_sql(*, as_of: dt.date, account_id: int | None = None) -> tuple[st
         params["account_id"] = account_id
         entry_filter = "AND e.account_id = %(account_id)s"
         lot_filter = "AND l.account_id = %(account_id)s"
-    moves = LATER_MOVES.format(entry_filter=entry_filter)
-    statement = LOTS_AS_OF.format(moves=moves, lot_filter=lot_filter)
+    statement = LOTS_AS_OF.format(
+        single=LATER_SINGLE.format(entry_filter=entry_filter),
+        draws=LATER_DRAWS.format(entry_filter=entry_filter),
+        lot_filter=lot_filter,
+    )
     return f"SELECT * FROM ({statement}) held WHERE held.remaining > 0", params
 
 

@@ -36,7 +36,8 @@ def _kind_labels() -> dict[str, str]:
 
 def _related(entry: Entry, name: str) -> object | None:
     try:
-        return getattr(entry, name)
+        related: object = getattr(entry, name)
+        return related
     except ObjectDoesNotExist:
         return None
 

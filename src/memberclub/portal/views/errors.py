@@ -5,6 +5,8 @@ CSRF failure view call it, and so can any view or middleware for another status 
 the database is down passes its own title, message and a Retry-After header).
 """
 
+import contextlib
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
@@ -40,10 +42,9 @@ def error_page(
         "back_label": back_label or _("Back to the top page"),
         "hide_top": back_url is None,
     }
-    try:
+    body: str = FALLBACK
+    with contextlib.suppress(Exception):  # the error page must never fail in its turn
         body = loader.render_to_string("portal/error.html", context, request=request)
-    except Exception:  # the error page must never fail in its turn
-        body = FALLBACK
     return HttpResponse(body, status=status, headers=headers)
 
 
