@@ -355,3 +355,10 @@ def test_a_date_that_does_not_exist_is_a_422(client, member, operator):
 
     assert response.status_code == 422
     assert dt.date(2026, 2, 28)
+
+
+def test_the_docs_page_loads_swagger_ui_from_this_site_not_a_cdn(client):
+    page = client.get("/api/v1/docs").text
+
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()

@@ -54,6 +54,20 @@ def test_points_show_the_usable_lots_in_expiry_order_and_what_expires_this_fisca
     assert body["expiring_on"] == fy_end.isoformat()
 
 
+def test_a_west_member_reads_the_coming_april_30_as_the_next_expiry(client, make_member):
+    west = make_member(program="west", discount="")
+    today = timezone.localdate()
+    coming = dt.date(today.year if today.month < 5 else today.year + 1, 4, 30)
+    # FY N points of west are usable through April 30 of FY N+3: award them in FY (coming-3).
+    give(west, 400, on=dt.date(coming.year - 3, 4, 1))
+    give(west, 900, on=today.replace(day=1))
+
+    body = client.get("/api/v1/me/points", **token_of(west)).json()
+
+    assert (body["expiring_on"], body["expiring_points"]) == (coming.isoformat(), 400)
+    assert body["balance"] == 1_300
+
+
 def test_a_token_reads_the_same_points_as_the_portal_session(client, member):
     session = Client(REMOTE_ADDR=ON_THE_LINE)
     session.force_login(member.user)

@@ -125,7 +125,7 @@ def test_the_commands_print_a_summary_and_the_json_last(make_member, tmp_path, c
     expire = ["memberclub", "expire", "--program", "east", "--as-of", "2029-04-01", "--json"]
     assert main(expire) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    export = ["memberclub", "points", "export", "--as-of", "2026-12-01"]
+    export = ["memberclub", "points", "export", "--as-of", "2029-04-01"]
     assert main([*export, "--out", str(tmp_path / "lots.csv"), "--json"]) == 0
     exported = capsys.readouterr().out.strip().splitlines()
 

@@ -79,7 +79,10 @@ def test_a_late_cancellation_records_what_had_already_been_spent_as_a_shortfall(
 
     revoke = Entry.objects.get(kind=EntryKind.REVOKE, reverses=november)
     assert (revoke.points, revoke.shortfall) == (-50, 150)
-    assert account_balance(account_id=member.account.pk, as_of=D(2026, 11, 1)) == 0
+    # The journal as of the effective date still holds the 150 points spent on 11-05 (dated
+    # then); from the spend on, nothing is left.
+    assert account_balance(account_id=member.account.pk, as_of=D(2026, 11, 1)) == 150
+    assert account_balance(account_id=member.account.pk, as_of=D(2026, 11, 5)) == 0
     assert ledger_audit().ok
 
 

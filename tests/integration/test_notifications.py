@@ -142,3 +142,12 @@ def test_the_worker_sends_the_receipt_of_a_new_redemption_once(settings, make_me
 
         assert [m["To"] for m in sink.messages] == [member.email]
         assert number in sink.text_of(sink.messages[0])
+
+
+def test_the_date_header_is_japan_time():
+    reset_email(key="date-header")
+
+    run_tasks()
+
+    header = mail.outbox[-1].message()["Date"]
+    assert header.endswith("+0900"), header

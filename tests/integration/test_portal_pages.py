@@ -142,6 +142,20 @@ def test_the_top_page_shows_balance_points_expiring_this_fiscal_year_and_notices
     assert "年末年始のお知らせ" in page
 
 
+def test_a_west_member_sees_the_coming_april_30_and_the_points_expiring_then(make_member):
+    west = with_password(make_member(customer_id="CAF6000002", program="west", discount=""))
+    today = timezone.localdate()
+    coming = dt.date(today.year if today.month < 5 else today.year + 1, 4, 30)
+    old = dt.date(coming.year - 3, 4, 1)  # west: FY N points last until April 30 of FY N+3
+    points_adjust(account_id=west.account.pk, points=1200, on=old, reason="r", key="a")
+    points_adjust(account_id=west.account.pk, points=300, on=today, reason="r", key="b")
+
+    page = logged_in(west).get("/", REMOTE_ADDR=OFF_IP).text
+
+    assert f"{coming.year}年4月30日に 1,200 ポイント" in page
+    assert "3月31日" not in page
+
+
 def test_the_points_history_lists_every_change(member):
     points_adjust(
         account_id=member.account.pk, points=800, on=dt.date(2026, 5, 1), reason="r", key="a"
@@ -162,7 +176,7 @@ def test_the_history_names_the_monthly_points_and_the_renewal_bonus(member):
     page = logged_in(member).get("/history/", REMOTE_ADDR=LINE_IP).text
 
     assert "マンスリーポイント" in page and "+500" in page
-    assert "更新ボーナス" in page and "+1,000" in page
+    assert "継続特典" in page and "+1,000" in page
 
 
 def test_the_contract_page_shows_the_members_contract(member):

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
 
 from memberclub.ledger.selectors import account_balance
 from memberclub.rewards.models import Redemption, Status
-from tests.rewards_support import TODAY, give, load_catalogs, redeem
+from tests.rewards_support import give, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,9 @@ def test_support_cancels_a_requested_redemption_and_the_points_come_back(redempt
     cancelled = Redemption.objects.get(pk=redemption.pk)
     assert cancelled.status == Status.CANCELED
     assert cancelled.canceled_by == "support1"
-    assert account_balance(account_id=redemption.account_id, as_of=TODAY) == 10_000
+    # The refund is dated the day of the cancellation: from then on the points are back.
+    today = timezone.localdate()
+    assert account_balance(account_id=redemption.account_id, as_of=today) == 10_000
 
 
 def test_the_console_asks_for_a_reason_first(redemption):

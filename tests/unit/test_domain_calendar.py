@@ -95,3 +95,18 @@ def test_an_anniversary_of_february_29_falls_on_february_28_in_other_years():
 def test_a_malformed_month_is_refused(text):
     with pytest.raises(ValueError, match="YYYY-MM"):
         parse_month(text)
+
+
+@pytest.mark.parametrize(
+    ("policy", "on", "expected"),
+    [
+        (EAST, D(2026, 12, 2), D(2027, 3, 31)),
+        (EAST, D(2027, 3, 31), D(2027, 3, 31)),
+        (EAST, D(2027, 4, 1), D(2028, 3, 31)),
+        (WEST, D(2026, 12, 2), D(2027, 4, 30)),
+        (WEST, D(2026, 4, 15), D(2026, 4, 30)),
+        (WEST, D(2026, 5, 1), D(2027, 4, 30)),
+    ],
+)
+def test_the_next_expiry_date_follows_the_program_rule(policy, on, expected):
+    assert policy.next_expiry_on(on) == expected

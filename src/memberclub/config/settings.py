@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own copy of Swagger UI and ReDoc, served as static files (WhiteNoise), so
+    # /api/v1/docs works offline and behind firewalls instead of loading them from a CDN.
+    "ninja",
     "memberclub.programs",
     "memberclub.contracts",
     "memberclub.members",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "memberclub.config.urls"
+CSRF_FAILURE_VIEW = "memberclub.portal.views.errors.csrf_failure"
 WSGI_APPLICATION = "memberclub.config.wsgi.application"
 
 TEMPLATES = [
@@ -153,6 +157,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Catalog pictures shipped beside the catalog files, served as /static/catalog/<file>.
+CATALOG_IMAGES = BASE_DIR / "programs" / "images"
+STATICFILES_DIRS = [("catalog", CATALOG_IMAGES)] if CATALOG_IMAGES.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -17,3 +17,9 @@ urlpatterns = [
     path("storage/", include("memberclub.portal.storage_urls")),
     path("", include("memberclub.portal.urls")),
 ]
+
+# Every error a member can meet is a page in the portal's layout and language.
+handler400 = "memberclub.portal.views.errors.bad_request"
+handler403 = "memberclub.portal.views.errors.permission_denied"
+handler404 = "memberclub.portal.views.errors.page_not_found"
+handler500 = "memberclub.portal.views.errors.server_error"

@@ -34,3 +34,13 @@ class ExpiryPolicy:
         year = fiscal_year(award_on, start_month=self.start_month) + self.after_fiscal_years
         first_expired = first_of_month(year + 1, self.start_month + self.plus_months)
         return first_expired - dt.timedelta(days=1)
+
+    def next_expiry_on(self, on: dt.date) -> dt.date:
+        """Return the first day on or after `on` that is the last usable day of some points:
+        for an April fiscal year, March 31 with no extra months, April 30 with one."""
+        month = self.start_month + self.plus_months
+        candidates = (
+            first_of_month(year, month) - dt.timedelta(days=1)
+            for year in range(on.year, on.year + 3)
+        )
+        return next(day for day in candidates if day >= on)

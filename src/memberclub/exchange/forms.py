@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from memberclub import formats
 from memberclub.contracts.models import Contract
 from memberclub.rewards.errors import ShippingInvalid
 from memberclub.rewards.services import Shipping
@@ -58,19 +59,30 @@ class ShippingForm(forms.Form):
 class FeePaymentForm(forms.Form):
     """How many points to pay toward next month's bill."""
 
-    points = forms.IntegerField(label=_("Points to use"), min_value=1)
+    points = forms.IntegerField(
+        label=_("Points to use"),
+        min_value=1,
+        error_messages={
+            "required": _("Enter how many points to use."),
+            "invalid": _("Enter a whole number of points."),
+            "min_value": _("Use at least 1 point."),
+        },
+    )
 
     def __init__(self, *args: Any, most: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.most = most
-        self.fields["points"].widget.attrs.update({"max": max(most, 1), "inputmode": "numeric"})
+        self.fields["points"].widget.attrs.update(
+            {"min": 1, "max": max(most, 1), "step": 1, "inputmode": "numeric"}
+        )
 
     def clean_points(self) -> int:
         """At most what the cap and the balance allow."""
         points = int(self.cleaned_data["points"])
         if points > self.most:
             raise forms.ValidationError(
-                _("You can use at most %(most)s points now."), params={"most": self.most}
+                _("You can use at most %(most)s points now."),
+                params={"most": formats.points(self.most)},
             )
         return points
 

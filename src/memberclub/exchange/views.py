@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from memberclub import formats
 from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import InsufficientPoints, Refused
@@ -180,7 +181,7 @@ def confirm_view(request: MemberRequest, token: str) -> HttpResponse:
             error = _("Sorry, this item is out of stock.")
         except FeeCapExceeded as refused:
             error = _("This is over the monthly limit: %(left)s points left this month.") % {
-                "left": refused.left
+                "left": formats.points(refused.left)
             }
         except Refused as refused:
             error = str(refused)
@@ -245,6 +246,7 @@ def fee_view(request: MemberRequest) -> HttpResponse:
             "left": cap - used,
             "balance": balance,
             "most": most,
+            "quick_choices": [points for points in (500, 1000) if points < most],
             "bill_month": add_months(today, 1),
         },
     )

@@ -1,12 +1,62 @@
 """Reading balances and lots; an expired lot never counts, whether or not the job has run."""
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Sum
+from django.db import connection
 
 from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Lot
 from memberclub.members.models import Member
+
+# A lot's points at the end of day D (SPEC §6) are its points now less every change effective
+# after D: the single-lot entries (grants, expiries, revocations, positive adjustments) named
+# by (account, expires_on) and the draws of multi-lot entries. Counting back from the lot's
+# stored remainder reads only the entries after D, few for a recent month-end, instead of the
+# whole journal (through a BRIN index on the date on PostgreSQL); lots that expired by D
+# (expires_on < D) are left out, journalled or not.
+LATER_SINGLE = """
+    SELECT e.account_id, e.expires_on, SUM(e.points) AS points
+    FROM ledger_entry e
+    WHERE e.effective_on > %(as_of)s AND e.expires_on IS NOT NULL {entry_filter}
+    GROUP BY e.account_id, e.expires_on
+"""
+LATER_DRAWS = """
+    SELECT d.lot_id, SUM(d.points) AS points
+    FROM ledger_entry e JOIN ledger_draw d ON d.entry_id = e.id
+    WHERE e.effective_on > %(as_of)s AND e.expires_on IS NULL {entry_filter}
+    GROUP BY d.lot_id
+"""
+LOTS_AS_OF = """
+    SELECT l.id, l.account_id, l.program, l.expires_on,
+           l.remaining - COALESCE(single.points, 0) - COALESCE(drawn.points, 0) AS remaining
+    FROM ledger_lot l
+    LEFT JOIN ({single}) single
+      ON single.account_id = l.account_id AND single.expires_on = l.expires_on
+    LEFT JOIN ({draws}) drawn ON drawn.lot_id = l.id
+    WHERE l.expires_on >= %(as_of)s {lot_filter}
+"""
+
+
+def lots_as_of_sql(*, as_of: dt.date, account_id: int | None = None) -> tuple[str, dict[str, Any]]:
+    """The statement (and its parameters) of every lot with points at the end of day `as_of`,
+    columns id, account_id, program, expires_on, remaining; of one account, or of all.
+
+    The one definition of a balance as of a date: `account_lots`, `account_balance`, the
+    points export and the liability report all read it.
+    """
+    params: dict[str, Any] = {"as_of": as_of}
+    entry_filter = lot_filter = ""
+    if account_id is not None:
+        params["account_id"] = account_id
+        entry_filter = "AND e.account_id = %(account_id)s"
+        lot_filter = "AND l.account_id = %(account_id)s"
+    statement = LOTS_AS_OF.format(
+        single=LATER_SINGLE.format(entry_filter=entry_filter),
+        draws=LATER_DRAWS.format(entry_filter=entry_filter),
+        lot_filter=lot_filter,
+    )
+    return f"SELECT * FROM ({statement}) held WHERE held.remaining > 0", params
 
 
 def account_for_customer(*, customer_id: str) -> Account:
@@ -22,17 +72,37 @@ def account_for_customer(*, customer_id: str) -> Account:
 
 
 def account_lots(*, account_id: int, as_of: dt.date) -> list[Lot]:
-    """Return the lots with points left that are still usable on `as_of`, soonest first."""
-    return list(
-        Lot.objects.filter(account_id=account_id, remaining__gt=0, expires_on__gte=as_of).order_by(
-            "expires_on"
-        )
-    )
+    """Return the lots with points at the end of day `as_of`, soonest first, each lot's
+    `remaining` being its points then (unsaved instances: never write them back)."""
+    sql, params = lots_as_of_sql(as_of=as_of, account_id=account_id)
+    rows = _rows(f"{sql} ORDER BY held.expires_on", params)
+    return [
+        Lot(id=lot_id, account_id=account, program=program, expires_on=_day(on), remaining=left)
+        for lot_id, account, program, on, left in rows
+    ]
 
 
 def account_balance(*, account_id: int, as_of: dt.date) -> int:
-    """Return the points an account can spend on `as_of`."""
-    total = Lot.objects.filter(account_id=account_id, expires_on__gte=as_of).aggregate(
-        total=Sum("remaining")
-    )["total"]
-    return int(total or 0)
+    """Return the points an account held at the end of day `as_of`."""
+    return sum(lot.remaining for lot in account_lots(account_id=account_id, as_of=as_of))
+
+
+def program_balance(*, program: str, as_of: dt.date) -> int:
+    """Return the points all accounts of a program held at the end of day `as_of`."""
+    sql, params = lots_as_of_sql(as_of=as_of)
+    params["program"] = program
+    rows = _rows(
+        f"SELECT SUM(held.remaining) FROM ({sql}) held WHERE program = %(program)s", params
+    )
+    return int(rows[0][0] or 0)
+
+
+def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _day(value: Any) -> dt.date:
+    """A date column as a date (SQLite returns raw SQL text for computed selects)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,6 +1,7 @@
 """Email tasks: rendered in the member's language, sent once per key, retried on failure."""
 
 import datetime as dt
+import email.utils
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from memberclub import formats
 from memberclub.notifications.models import SentEmail
 
 logger = logging.getLogger(__name__)
@@ -31,13 +33,21 @@ def render_email(*, kind: str, language: str, context: dict[str, Any]) -> tuple[
     return " ".join(subject.split()), text, html
 
 
+def _date_header() -> str:
+    """The Date header in Japan time (+0900): Django's own is UTC (-0000) unless the server's
+    clock zone happens to be Japan's, and members read the header's time in their mail app."""
+    return email.utils.format_datetime(timezone.now().astimezone(formats.JST))
+
+
 @task()
 def send_email(
     *, kind: str, to: str, language: str, context: dict[str, Any], key: str, attempt: int = 1
 ) -> str:
     """Send one email unless its key was sent before; on failure, schedule the next attempt."""
     subject, text, html = render_email(kind=kind, language=language, context=context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers={"Date": _date_header()}
+    )
     message.attach_alternative(html, "text/html")
     try:
         # The row claims the key; it commits only if the SMTP server took the message.

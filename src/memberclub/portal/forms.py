@@ -217,3 +217,48 @@ class MemberPasswordResetForm(PasswordResetForm):
                 context={"member_id": member.member_id, "link": link},
                 key=f"password-reset:{member.member_id}:{token}",
             )
+
+
+# The history's kind filter: what a member calls each kind of change.
+HISTORY_KINDS = {
+    "earned": ("GRANT",),
+    "used": ("REDEEM",),
+    "returned": ("REFUND",),
+    "expired": ("EXPIRE",),
+    "forfeited": ("FORFEIT",),
+    "taken_back": ("REVOKE",),
+    "adjusted": ("ADJUST",),
+}
+
+
+class HistoryFilterForm(forms.Form):
+    """The points history's filters: a kind of change and a period of effective dates."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("earned", _("Earned")),
+            ("used", _("Used")),
+            ("returned", _("Returned")),
+            ("expired", _("Expired")),
+            ("forfeited", _("Forfeited")),
+            ("taken_back", _("Taken back")),
+            ("adjusted", _("Adjusted")),
+        ],
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a period that ends before it starts."""
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            raise forms.ValidationError(_("The end of the period is before its start."))
+        return cleaned

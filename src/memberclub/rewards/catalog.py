@@ -46,6 +46,7 @@ def _item_values(catalog: CatalogDefinition, index: int) -> dict[str, object]:
         "active_until": item.active_until,
         "required_level": str(level),
         "position": index,
+        "image": item.image,
     }
 
 
@@ -86,10 +87,18 @@ def catalog_load(*, text: str, source: str) -> CatalogLoaded:
     return CatalogLoaded(catalog.program, created, updated, unchanged)
 
 
+# Item pictures live in this folder beside the catalog files (programs/images/).
+IMAGES_DIR = "images"
+
+
 def catalogs_load_files(*, paths: list[Path]) -> list[CatalogLoaded]:
     """Load catalog files; every file is validated before any is stored."""
     texts = [(file_text(path), str(path)) for path in paths]
-    for text, source in texts:
-        parse_catalog(text, source=source)
+    for (text, source), path in zip(texts, paths, strict=True):
+        catalog = parse_catalog(text, source=source)
+        images = path.parent / IMAGES_DIR
+        for item in catalog.items:
+            if item.image and not (images / item.image).is_file():
+                raise Refused(f"{source}: item {item.code}: no image {IMAGES_DIR}/{item.image}")
     with transaction.atomic():
         return [catalog_load(text=text, source=source) for text, source in texts]

@@ -32,6 +32,9 @@ FORBIDDEN_KINDS = frozenset(
 CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 
 
+IMAGE = r"^$|^[a-z0-9][a-z0-9._-]{0,95}\.(svg|png|jpg|jpeg|webp)$"
+
+
 class CategoryDefinition(Strict):
     """A catalog category with its names."""
 
@@ -56,6 +59,8 @@ class ItemDefinition(Strict):
     active_from: dt.date | None = None
     active_until: dt.date | None = None
     level: Level | None = None
+    # A picture shipped under programs/images/ (beside the catalog file), by file name.
+    image: str = Field(default="", pattern=IMAGE)
 
     @field_validator("kind")
     @classmethod

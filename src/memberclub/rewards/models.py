@@ -63,6 +63,8 @@ class Item(models.Model):
     active_until = models.DateField(null=True, blank=True)
     required_level = models.CharField(max_length=8, choices=RequiredLevel.choices)
     position = models.PositiveIntegerField(default=0)
+    # A file under programs/images/ named by the catalog file; empty: the category's placeholder.
+    image = models.CharField(max_length=100, blank=True, db_default="")
 
     class Meta:
         ordering = ["program", "position", "code"]

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from memberclub import formats
 from memberclub.members.models import Member
 from memberclub.notifications.services import email_enqueue
 from memberclub.rewards.models import Redemption
@@ -45,7 +46,9 @@ def _receipt_enqueue(member: Member, redemption: Redemption) -> None:
             "requested_on": redemption.requested_on.isoformat(),
             "bill_month": f"{redemption.bill_month:%Y-%m}" if redemption.bill_month else "",
             "ship_to": " ".join(
-                part for part in (redemption.ship_postal_code, redemption.ship_address) if part
+                part
+                for part in (formats.postal(redemption.ship_postal_code), redemption.ship_address)
+                if part
             ),
         },
     )

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from memberclub.domain.allocation import LotBalance
 from memberclub.domain.errors import Refused
-from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
+from memberclub.domain.fiscal import ExpiryPolicy
 from memberclub.domain.program import ProgramDefinition
 from memberclub.ledger import rawsql
 from memberclub.ledger.models import Entry, Lot
+from memberclub.ledger.selectors import account_lots
 from memberclub.programs.models import ProgramVersion
+from memberclub.programs.selectors import program_on
 from memberclub.rewards.models import Category, Item, Kind, Redemption, Status
 
 
@@ -96,7 +98,7 @@ def account_entitlements(*, account_id: int) -> list[Redemption]:
 
 @dataclass(frozen=True)
 class PointsSummary:
-    """A balance as the member sees it (SPEC §5: balance and points expiring this fiscal year)."""
+    """A balance as the member sees it (SPEC §5: balance, the next expiry date and its points)."""
 
     as_of: dt.date
     balance: int
@@ -117,8 +119,9 @@ def summary_joins(*, program: str, account: str) -> str:
     spares PostgreSQL a sort step on every read). `program` and `account` are SQL expressions;
     the day is bound twice, first for the version, then for the lots.
 
-    One text for the portal's statement below and the member API's, which reads the summary in
-    the statement that checks the caller's token.
+    The member API reads today's summary this way, in the statement that checks the caller's
+    token: the lots' stored remainders are their points today (nothing is dated in the
+    future), so this fast path agrees with `account_lots`, which any other date goes through.
     """
     return f"""
     LEFT JOIN programs_programversion v ON v.id = (
@@ -129,20 +132,13 @@ def summary_joins(*, program: str, account: str) -> str:
     """
 
 
-SUMMARY = f"""
-    SELECT {SUMMARY_COLUMNS} FROM ledger_account a
-    {summary_joins(program="%s", account="a.id")}
-    WHERE a.id = %s
-"""
-
-
 @lru_cache(maxsize=64)
-def _fiscal_year_start_month(version_id: int, checksum: str) -> int:
-    """The first month of the fiscal year in one stored program version (keyed as
-    programs.selectors keys its definitions: a stored version never changes)."""
+def _expiry_policy(version_id: int, checksum: str) -> ExpiryPolicy:
+    """The expiry policy of one stored program version (keyed as programs.selectors keys its
+    definitions: a stored version never changes)."""
     del checksum
     stored = ProgramVersion.objects.get(pk=version_id)
-    return ProgramDefinition.model_validate(stored.definition).fiscal_year_start_month
+    return ProgramDefinition.model_validate(stored.definition).expiry_policy
 
 
 def summary_days(as_of: dt.date) -> list[Any]:
@@ -152,9 +148,24 @@ def summary_days(as_of: dt.date) -> list[Any]:
 
 
 def points_summary(*, account_id: int, program: str, as_of: dt.date) -> PointsSummary:
-    """Balance, lots, and the points that expire by the end of the current fiscal year."""
-    rows = rawsql.fetch(SUMMARY, [program, *summary_days(as_of), account_id])
-    return points_summary_of(rows, start=0, program=program, as_of=as_of)
+    """Balance and lots at the end of day `as_of` (the ledger's one definition), and the
+    program's next expiry date with the points that expire then."""
+    lots = [
+        LotBalance(lot.pk, lot.expires_on, lot.remaining)
+        for lot in account_lots(account_id=account_id, as_of=as_of)
+    ]
+    next_expiry = program_on(program=program, on=as_of).expiry_policy.next_expiry_on(as_of)
+    return _summary(as_of=as_of, lots=lots, next_expiry=next_expiry)
+
+
+def _summary(*, as_of: dt.date, lots: list[LotBalance], next_expiry: dt.date) -> PointsSummary:
+    return PointsSummary(
+        as_of=as_of,
+        balance=sum(lot.remaining for lot in lots),
+        expiring_points=sum(lot.remaining for lot in lots if lot.expires_on <= next_expiry),
+        expiring_on=next_expiry,
+        lots=lots,
+    )
 
 
 def points_summary_of(
@@ -164,8 +175,7 @@ def points_summary_of(
     row's columns from `start` on."""
     if not rows or rows[0][start] is None:
         raise Refused(f"program {program!r} has no version in force on {as_of}")
-    start_month = _fiscal_year_start_month(rows[0][start], rows[0][start + 1])
-    fy_end = fiscal_year_end(fiscal_year(as_of, start_month=start_month), start_month=start_month)
+    policy = _expiry_policy(rows[0][start], rows[0][start + 1])
     lots = sorted(
         (
             LotBalance(row[start + 2], LOTS.convert("expires_on", row[start + 3]), row[start + 4])
@@ -174,19 +184,33 @@ def points_summary_of(
         ),
         key=lambda lot: lot.expires_on,
     )
-    return PointsSummary(
-        as_of=as_of,
-        balance=sum(lot.remaining for lot in lots),
-        expiring_points=sum(lot.remaining for lot in lots if lot.expires_on <= fy_end),
-        expiring_on=fy_end,
-        lots=lots,
+    return _summary(as_of=as_of, lots=lots, next_expiry=policy.next_expiry_on(as_of))
+
+
+def account_history(
+    *,
+    account_id: int,
+    kinds: Sequence[str] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Entry]:
+    """An account's journal, newest first, optionally of some kinds and effective dates, each
+    entry with the redemption it belongs to and `balance_after`: the journal's total once it
+    took effect (over every entry, whatever the filter)."""
+    earlier_or_same = Entry.objects.filter(account_id=account_id).filter(
+        Q(effective_on__lt=OuterRef("effective_on"))
+        | Q(effective_on=OuterRef("effective_on"), id__lte=OuterRef("id"))
     )
-
-
-def account_history(*, account_id: int) -> QuerySet[Entry]:
-    """An account's journal, newest first, each entry with the redemption it belongs to."""
+    running = earlier_or_same.values("account_id").annotate(total=Sum("points")).values("total")
+    entries = Entry.objects.filter(account_id=account_id)
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    if since is not None:
+        entries = entries.filter(effective_on__gte=since)
+    if until is not None:
+        entries = entries.filter(effective_on__lte=until)
     return (
-        Entry.objects.filter(account_id=account_id)
-        .select_related("redemption", "refunded_redemption")
+        entries.select_related("redemption__item", "refunded_redemption__item", "reverses")
+        .annotate(balance_after=Subquery(running))
         .order_by("-effective_on", "-id")
     )

@@ -3,6 +3,9 @@
 from typing import Any
 
 from django import template
+from django.templatetags.static import static
+
+from memberclub.rewards.models import Item
 
 register = template.Library()
 
@@ -14,7 +17,21 @@ def local(context: dict[str, Any], obj: object, field: str) -> str:
     return str(getattr(obj, f"{field}_{suffix}", ""))
 
 
+# The neutral picture of each category an item without its own image shows.
+PLACEHOLDERS = {
+    "gourmet": "food",
+    "food": "food",
+    "home": "home",
+    "tickets": "tickets",
+    "services": "services",
+    "fees": "fees",
+}
+
+
 @register.filter
-def yen(value: int | None) -> str:
-    """A number with thousands separators."""
-    return f"{int(value or 0):,}"
+def item_image(item: Item) -> str:
+    """The URL of the item's picture (programs/images/), else its category's placeholder."""
+    if item.image:
+        return static(f"catalog/{item.image}")
+    placeholder = PLACEHOLDERS.get(item.category.code, "default")
+    return static(f"exchange/placeholders/{placeholder}.svg")

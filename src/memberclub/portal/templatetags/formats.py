@@ -19,8 +19,11 @@ def as_points(value: int | None) -> str:
 
 
 @register.filter
-def as_date(value: dt.date | dt.datetime | None) -> str:
-    """2026年12月2日 (English: 2 December 2026), in JST."""
+def as_date(value: dt.date | dt.datetime | str | None) -> str:
+    """2026年12月2日 (English: 2 December 2026), in JST; also an ISO date kept in an email's
+    context."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value) if value else None
     return formats.date(value)
 
 

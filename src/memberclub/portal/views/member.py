@@ -1,5 +1,7 @@
 """The member's own pages: top, contract details, points history, auth key, leaving."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,13 +15,17 @@ from django.utils.translation import gettext as _
 from memberclub.access import attempts
 from memberclub.access.authkeys import KeyOutcome, auth_key_enter, auth_key_request, live_key
 from memberclub.access.devices import COOKIE_NAME, device_trust
-from memberclub.domain.fiscal import fiscal_year, fiscal_year_end
 from memberclub.domain.program import Level
-from memberclub.ledger.models import Entry
-from memberclub.ledger.selectors import account_balance, account_lots
+from memberclub.ledger.selectors import account_balance
 from memberclub.membership.profile import member_leave
 from memberclub.notifications.selectors import notices_for
-from memberclub.portal.forms import TOO_MANY, AuthKeyForm, LeaveForm
+from memberclub.portal.forms import (
+    HISTORY_KINDS,
+    TOO_MANY,
+    AuthKeyForm,
+    HistoryFilterForm,
+    LeaveForm,
+)
 from memberclub.portal.guards import (
     SESSION_LEVEL,
     MemberRequest,
@@ -27,6 +33,7 @@ from memberclub.portal.guards import (
 )
 from memberclub.portal.views.common import safe_next
 from memberclub.programs.selectors import program_on
+from memberclub.rewards.selectors import account_history, points_summary
 from memberclub.web import client_ip, request_member
 
 
@@ -39,19 +46,18 @@ def top_view(request: HttpRequest) -> HttpResponse:
 
 @level_required("balance")
 def member_top(request: MemberRequest) -> HttpResponse:
-    """Nickname, balance, points expiring at the end of this fiscal year, club notices."""
+    """Nickname, balance, the next expiry date and its points (by the program's rule), club
+    notices."""
     member, today = request.member, timezone.localdate()
     definition = program_on(program=member.program, on=today)
-    start = definition.fiscal_year_start_month
-    year_end = fiscal_year_end(fiscal_year(today, start_month=start), start_month=start)
-    lots = account_lots(account_id=member.account.pk, as_of=today)
+    summary = points_summary(account_id=member.account.pk, program=member.program, as_of=today)
     return render(
         request,
         "portal/home.html",
         {
-            "balance": account_balance(account_id=member.account.pk, as_of=today),
-            "expiring": sum(lot.remaining for lot in lots if lot.expires_on <= year_end),
-            "year_end": year_end,
+            "balance": summary.balance,
+            "expiring": summary.expiring_points,
+            "expiring_on": summary.expiring_on,
             "program_name": (
                 definition.name_ja if request.LANGUAGE_CODE == "ja" else definition.name_en
             ),
@@ -68,10 +74,23 @@ def contract_view(request: MemberRequest) -> HttpResponse:
 
 @level_required("points_history")
 def history_view(request: MemberRequest) -> HttpResponse:
-    """Every change of the member's points, newest first (LINE level)."""
-    entries = Entry.objects.filter(account=request.member.account).order_by("-effective_on", "-pk")
+    """Every change of the member's points, newest first, with the balance after each; filtered
+    by kind and period, 20 a page (LINE level)."""
+    form = HistoryFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "kinds": HISTORY_KINDS.get(form.cleaned_data["kind"], ()),
+            "since": form.cleaned_data["since"],
+            "until": form.cleaned_data["until"],
+        }
+    entries = account_history(account_id=request.member.account.pk, **filters)
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/history.html", {"page": page})
+    return render(
+        request,
+        "portal/history.html",
+        {"page": page, "form": form, "filtered": any(filters.values())},
+    )
 
 
 @level_required("request_auth_key")

@@ -19,6 +19,7 @@ from memberclub.membership.profile import (
 from memberclub.portal.forms import EmailChangeForm, PreferencesForm
 from memberclub.portal.guards import MemberRequest, level_required
 from memberclub.portal.views.common import set_language_cookie, site_url
+from memberclub.portal.views.errors import page_not_found
 
 
 def _page(
@@ -117,6 +118,6 @@ def preferences_view(request: MemberRequest) -> HttpResponse:
 def device_revoke_view(request: MemberRequest, device_id: int) -> HttpResponse:
     """Stop trusting one of the member's devices."""
     if not device_revoke(member=request.member, device_id=device_id):
-        return render(request, "portal/not_found.html", status=404)
+        return page_not_found(request)
     messages.success(request, _("The device is no longer trusted."))
     return HttpResponseRedirect(reverse("portal:settings"))
