@@ -34,3 +34,13 @@ class ExpiryPolicy:
         year = fiscal_year(award_on, start_month=self.start_month) + self.after_fiscal_years
         first_expired = first_of_month(year + 1, self.start_month + self.plus_months)
         return first_expired - dt.timedelta(days=1)
+
+
+def next_expiry_on(policy: ExpiryPolicy, *, on: dt.date) -> dt.date:
+    """Return the first expiry date of the policy on or after `on` (east: March 31, west: April
+    30): every lot expires on the last day of the same month of the year."""
+    month = (policy.start_month + policy.plus_months - 2) % 12 + 1
+    candidate = first_of_month(on.year, month + 1) - dt.timedelta(days=1)
+    if candidate < on:
+        candidate = first_of_month(on.year + 1, month + 1) - dt.timedelta(days=1)
+    return candidate
