@@ -70,7 +70,11 @@ def test_who_gets_which_notice_in_the_east_warning_month(make_member):
     }
     assert last_day.pk not in {member_id for member_id, _ in got}
     balance = mails[(opted_in.pk, "balance")]
-    assert (balance.balance, balance.expires_on, balance.expiring_points) == (800, D(2027, 3, 31), 500)
+    assert (balance.balance, balance.expires_on, balance.expiring_points) == (
+        800,
+        D(2027, 3, 31),
+        500,
+    )
     assert mails[(opted_out.pk, "expiry_warning")].expiring_points == 200
     assert mails[(no_points.pk, "balance")].balance == 0
 

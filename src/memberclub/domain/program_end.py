@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import Refused
 
 
@@ -36,8 +35,8 @@ class EndDates:
             raise Refused(
                 "the dates are out of order: announcement <= registration close <= end date"
             )
-        if add_months(self.last_accrual_month, 1) > self.ends_on:
-            raise Refused("the last accrual month must start before the end date")
+        if self.last_accrual_month >= self.ends_on:
+            raise Refused("the dates are out of order: the last accrual month starts after the end")
         if self.ends_on < self.announce_on + dt.timedelta(days=notice_days):
             raise Refused(
                 f"the end date must be at least {notice_days} days after the announcement "

@@ -47,7 +47,7 @@ NOTICE_COLUMNS = (
 #   program_end*  - everyone (a service notice).
 NOTICE_ROWS = """
     SELECT m.id, a.program, k.kind, k.period, 'QUEUED', COALESCE(b.balance, 0),
-           %(expiry)s, COALESCE(b.expiring, 0), k.send_after, 0, '', '',
+           {expiry}, COALESCE(b.expiring, 0), k.send_after, 0, '', '',
            %(now)s
     FROM ledger_account a
     JOIN members_member m ON m.id = a.member_id
@@ -80,7 +80,9 @@ def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
         params,
     )
     params["true"] = True
-    return NOTICE_ROWS.format(kinds=table, balances=BALANCES_AS_OF)
+    # SQLite would make a number of CAST(… AS DATE); PostgreSQL needs the type of a NULL.
+    expiry = "CAST(%(expiry)s AS DATE)" if is_postgres() else "%(expiry)s"
+    return NOTICE_ROWS.format(kinds=table, balances=BALANCES_AS_OF, expiry=expiry)
 
 
 def notices_insert(
