@@ -7,10 +7,12 @@ a date E are the same sum restricted to the lot of E. EXPIRE entries are dated t
 their lot's last day, so they never fall inside a lot that is still usable on D.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from memberclub.jobs.sql import is_postgres, rows_table
@@ -68,7 +70,12 @@ class NoticeKind:
 
     kind: str
     period: str
-    send_after: Any
+    send_after: dt.datetime
+
+
+def moment(value: dt.datetime) -> Any:
+    """A datetime as a raw statement must bind it (SQLite: naive UTC text, as the ORM stores)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
@@ -76,7 +83,7 @@ def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
     table = rows_table(
         "k",
         ("kind", "period", "send_after"),
-        [(kind.kind, kind.period, kind.send_after) for kind in kinds],
+        [(kind.kind, kind.period, moment(kind.send_after)) for kind in kinds],
         params,
     )
     params["true"] = True
@@ -89,7 +96,7 @@ def notices_insert(
     cursor: CursorWrapper, *, kinds: Sequence[NoticeKind], params: dict[str, Any]
 ) -> dict[str, int]:
     """Queue the chunk's notices of `kinds` that are not queued yet; return the new ones by kind."""
-    bound = dict(params)
+    bound = {**params, "now": moment(params["now"])}
     select = notice_select(kinds, bound)
     insert = (
         f"INSERT INTO notifications_noticemail ({NOTICE_COLUMNS}) "

@@ -105,13 +105,16 @@ def notices_run(
     definition = program_on(program=program, on=as_of)
     expiry = next_expiry_on(definition.expiry_policy, on=as_of)
     period = month_key(as_of)
-    kinds = [NoticeKind("balance", period, sendable_from(as_of))]
+    # The monthly notices go as soon as they are queued: the schedule runs `notices` on the
+    # month's first day, and a late run should not wait.
+    now = timezone.now()
+    kinds = [NoticeKind("balance", period, now)]
     if as_of.month == definition.notices.expiry_warning_month:
-        kinds.append(NoticeKind("expiry_warning", period, sendable_from(as_of)))
+        kinds.append(NoticeKind("expiry_warning", period, now))
     kinds += end_notice_kinds(program=program, on=as_of)
     work = _Notices(
         kinds=tuple(kinds),
-        params={"program": program, "as_of": as_of, "expiry": expiry, "now": timezone.now()},
+        params={"program": program, "as_of": as_of, "expiry": expiry, "now": now},
     )
     run = job_run(
         program=program,

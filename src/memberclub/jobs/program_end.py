@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from memberclub.domain.program_end import EndDates
-from memberclub.jobs.notice_sql import NoticeKind, notices_insert
+from memberclub.jobs.notice_sql import NoticeKind, moment, notices_insert
 from memberclub.jobs.notices import end_notice_kinds, sendable_from
 from memberclub.jobs.runner import AccountRange, ChunkResult, WorkerShare, job_run
 from memberclub.notifications.models import MailStatus, NoticeMail
@@ -108,8 +108,8 @@ def program_end_cancel(*, program: str, on: dt.date) -> EndOutcome:
                 {
                     "program": program,
                     "period": period,
-                    "send_after": sendable_from(on),
-                    "now": timezone.now(),
+                    "send_after": moment(sendable_from(on)),
+                    "now": moment(timezone.now()),
                 },
             )
             queued = cursor.rowcount

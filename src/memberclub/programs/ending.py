@@ -1,6 +1,7 @@
 """Scheduling and withdrawing a program end, and the checks the ways in and jobs call."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
@@ -85,3 +86,44 @@ def accrual_stops_after(*, program: str) -> dt.date | None:
     """The last month (its first day) that earns points, when an end is scheduled."""
     end = program_end_in_force(program=program)
     return end.last_accrual_month if end is not None else None
+
+
+@dataclass(frozen=True)
+class AnnouncedEnd:
+    """An announced program end as the portal's banner shows it."""
+
+    program: str
+    name_ja: str
+    name_en: str
+    registration_closes_on: dt.date
+    last_accrual_month: dt.date
+    last_exchange_on: dt.date
+    ends_on: dt.date
+    ended: bool
+
+    def name(self, language: str) -> str:
+        """The program's name in `language`."""
+        return self.name_en if language.startswith("en") else self.name_ja
+
+
+def announced_ends(*, on: dt.date, program: str | None = None) -> list[AnnouncedEnd]:
+    """The program ends announced by `on` (of one program, or of every program)."""
+    ends = ProgramEnd.objects.filter(canceled_on__isnull=True, announce_on__lte=on)
+    if program is not None:
+        ends = ends.filter(program=program)
+    shown = []
+    for end in ends.order_by("ends_on", "program"):
+        definition = program_on(program=end.program, on=end.announce_on)
+        shown.append(
+            AnnouncedEnd(
+                program=end.program,
+                name_ja=definition.name_ja,
+                name_en=definition.name_en,
+                registration_closes_on=end.registration_closes_on,
+                last_accrual_month=end.last_accrual_month,
+                last_exchange_on=end.ends_on - dt.timedelta(days=1),
+                ends_on=end.ends_on,
+                ended=on >= end.ends_on,
+            )
+        )
+    return shown
