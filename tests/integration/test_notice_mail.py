@@ -187,3 +187,19 @@ def test_a_forged_unsubscribe_link_changes_nothing(make_member):
 
     member.refresh_from_db()
     assert response.status_code == 404 and member.mail_opt_in
+
+
+def test_a_killed_workers_claim_is_taken_up_when_its_lease_runs_out(smtp, make_member):
+    from memberclub.jobs.mailer import LEASE, notice_mail_claim
+
+    _member(make_member, "hanako@example.com")
+    notices_run(program="east", month=D(2027, 2, 1))
+    start = timezone.now() + LATER
+    # A worker claims the notice and dies before sending it.
+    assert len(notice_mail_claim(now=start, limit=10)) == 1
+
+    meanwhile = _send(start + LEASE - dt.timedelta(seconds=1))
+    after = _send(start + LEASE + dt.timedelta(seconds=1))
+
+    assert (meanwhile.claimed, after.sent) == (0, 1)
+    assert smtp.recipients() == ["hanako@example.com"]

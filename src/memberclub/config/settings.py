@@ -210,3 +210,5 @@ LOGGING = {
 
 # The portal's address as members reach it, for links in the club's bulk mail (SPEC §8).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Club notices a worker claims and sends over one SMTP connection at a time.
+NOTICE_MAIL_BATCH = int(os.environ.get("NOTICE_MAIL_BATCH", "200"))

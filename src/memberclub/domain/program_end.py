@@ -18,6 +18,15 @@ class RegistrationClosed(Refused):
     code = "registration_closed"
 
 
+class EndRefused(Refused):
+    """A program end that cannot be scheduled or withdrawn; `code` says why, for translation."""
+
+    def __init__(self, message: str, *, code: str, notice_days: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.notice_days = notice_days
+
+
 @dataclass(frozen=True)
 class EndDates:
     """An announced program end: D0, D1, the last month that earns points (its first day), D2."""
@@ -30,18 +39,24 @@ class EndDates:
     def check(self, *, notice_days: int) -> None:
         """Refuse dates out of order, or an end date fewer than `notice_days` after D0."""
         if self.last_accrual_month.day != 1:
-            raise Refused("the last accrual month is named by its first day")
+            raise EndRefused("the last accrual month is named by its first day", code="month")
         if not self.announce_on <= self.registration_closes_on <= self.ends_on:
-            raise Refused(
-                "the dates are out of order: announcement <= registration close <= end date"
+            raise EndRefused(
+                "the dates are out of order: announcement <= registration close <= end date",
+                code="out_of_order",
             )
         if self.last_accrual_month >= self.ends_on:
-            raise Refused("the dates are out of order: the last accrual month starts after the end")
+            raise EndRefused(
+                "the dates are out of order: the last accrual month starts after the end",
+                code="out_of_order",
+            )
         if self.ends_on < self.announce_on + dt.timedelta(days=notice_days):
-            raise Refused(
+            raise EndRefused(
                 f"the end date must be at least {notice_days} days after the announcement "
                 f"(the program's notice days): {self.ends_on} is "
-                f"{(self.ends_on - self.announce_on).days} days after {self.announce_on}"
+                f"{(self.ends_on - self.announce_on).days} days after {self.announce_on}",
+                code="short_notice",
+                notice_days=notice_days,
             )
 
     def announced(self, on: dt.date) -> bool:

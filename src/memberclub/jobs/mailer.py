@@ -12,6 +12,7 @@ import logging
 import smtplib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -22,7 +23,6 @@ from memberclub.members.models import Member
 from memberclub.notifications.models import MailStatus, NoticeMail
 
 logger = logging.getLogger(__name__)
-BATCH = 200
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 6
 # Outcomes are recorded after this many messages, bounding what a kill can send twice.
@@ -51,7 +51,7 @@ class SendResult:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def notice_mail_claim(*, now: dt.datetime, limit: int = BATCH) -> list[int]:
+def notice_mail_claim(*, now: dt.datetime, limit: int) -> list[int]:
     """Claim up to `limit` due notices for this worker until its lease runs out."""
     with transaction.atomic():
         due = (
@@ -140,10 +140,12 @@ def _suppressed(mail: NoticeMail, member: Member) -> str:
     return ""
 
 
-def notice_mail_send_batch(*, now: dt.datetime | None = None, limit: int = BATCH) -> SendResult:
+def notice_mail_send_batch(
+    *, now: dt.datetime | None = None, limit: int | None = None
+) -> SendResult:
     """Claim one batch of due notices and send it over one SMTP connection."""
     now = now or timezone.now()
-    ids = notice_mail_claim(now=now, limit=limit)
+    ids = notice_mail_claim(now=now, limit=limit or settings.NOTICE_MAIL_BATCH)
     outcomes = _Outcomes(now=now)
     outcomes.result.claimed = len(ids)
     if not ids:
@@ -207,7 +209,7 @@ def _close(smtp: object) -> None:
         smtp.connection = None  # type: ignore[attr-defined]
 
 
-def notice_mail_send(*, limit: int = BATCH, batches: int | None = None) -> SendResult:
+def notice_mail_send(*, limit: int | None = None, batches: int | None = None) -> SendResult:
     """Send batches of due notices until none is due (or `batches` have been sent)."""
     total = SendResult()
     done = 0

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from memberclub.domain.errors import Refused
-from memberclub.domain.program_end import EndDates, ProgramEnded, RegistrationClosed
+from memberclub.domain.program_end import (
+    EndDates,
+    EndRefused,
+    ProgramEnded,
+    RegistrationClosed,
+)
 from memberclub.programs.models import ProgramEnd
 from memberclub.programs.selectors import program_codes, program_on
 
@@ -35,7 +40,10 @@ def program_end_schedule(*, program: str, dates: EndDates, by: str) -> ProgramEn
     try:
         with transaction.atomic():
             if program_end_in_force(program=program) is not None:
-                raise Refused(f"an end of {program} is already scheduled; cancel it first")
+                raise EndRefused(
+                    f"an end of {program} is already scheduled; cancel it first",
+                    code="already_scheduled",
+                )
             return ProgramEnd.objects.create(
                 program=program,
                 announce_on=dates.announce_on,
@@ -46,7 +54,9 @@ def program_end_schedule(*, program: str, dates: EndDates, by: str) -> ProgramEn
             )
     except IntegrityError:
         # Another operator scheduled one at the same moment.
-        raise Refused(f"an end of {program} is already scheduled; cancel it first") from None
+        raise EndRefused(
+            f"an end of {program} is already scheduled; cancel it first", code="already_scheduled"
+        ) from None
 
 
 def program_end_withdraw(*, program: str, on: dt.date) -> ProgramEnd:
@@ -58,9 +68,11 @@ def program_end_withdraw(*, program: str, on: dt.date) -> ProgramEnd:
             .first()
         )
         if end is None:
-            raise Refused(f"no end of {program!r} is scheduled")
+            raise EndRefused(f"no end of {program!r} is scheduled", code="none_scheduled")
         if on >= end.ends_on:
-            raise Refused(f"the program ended on {end.ends_on}; it can no longer be withdrawn")
+            raise EndRefused(
+                f"the program ended on {end.ends_on}; it can no longer be withdrawn", code="ended"
+            )
         end.canceled_on = on
         end.save(update_fields=["canceled_on"])
     return end
