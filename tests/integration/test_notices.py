@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from memberclub.contracts.lifecycle import contract_event_apply
+from memberclub.jobs.expiry import expiry_run
 from memberclub.jobs.notices import notices_run
 from memberclub.ledger.services import points_adjust, points_credit
 from memberclub.members.profile import member_leave
@@ -103,3 +104,18 @@ def test_west_warns_in_february_of_the_coming_april_30(make_member):
         D(2027, 4, 30),
         700,
     )
+
+
+def test_the_balance_is_as_of_the_first_day_whatever_happened_since(make_member):
+    member = make_member()
+    _credit(member, 400, D(2024, 6, 1))  # FY2024: usable through 2027-03-31
+    _credit(member, 100, D(2026, 5, 1))  # FY2026: usable through 2029-03-31
+    # After March 1: the lot of March 31 expires, and 30 points are spent.
+    points_adjust(account_id=member.account.pk, points=-30, on=D(2027, 3, 10), reason="r", key="a")
+    expiry_run(program="east", as_of=D(2027, 4, 1))
+    points_credit(account_id=member.account.pk, points=70, award_on=D(2027, 3, 2), key="late")
+
+    notices_run(program="east", month=D(2027, 3, 1))
+
+    mail = NoticeMail.objects.get(kind="balance")
+    assert (mail.balance, mail.expires_on, mail.expiring_points) == (500, D(2027, 3, 31), 400)

@@ -19,7 +19,6 @@ from memberclub.rewards.models import Redemption
 from tests.rewards_support import give, load_catalogs
 
 pytestmark = pytest.mark.django_db
-LINE = {"REMOTE_ADDR": "192.0.2.10"}
 
 
 def _end(days_from_today: tuple[int, int, int]) -> ProgramEnd:
@@ -44,11 +43,11 @@ def member(make_member):
 def test_every_page_shows_the_banner_from_the_announcement(member):
     client = Client()
     client.force_login(member.user)
-    before = client.get("/", **LINE).content.decode()
+    before = client.get("/", REMOTE_ADDR="192.0.2.10").content.decode()
     end = _end((0, 10, 40))
 
-    top = client.get("/", **LINE).content.decode()
-    catalog = client.get("/exchange/", **LINE).content.decode()
+    top = client.get("/", REMOTE_ADDR="192.0.2.10").content.decode()
+    catalog = client.get("/exchange/", REMOTE_ADDR="192.0.2.10").content.decode()
     visitor = Client().get("/register/").content.decode()
 
     assert "program-end-banner" not in before
@@ -112,7 +111,7 @@ def test_the_catalog_says_the_program_has_ended(member):
     client = Client()
     client.force_login(member.user)
 
-    page = client.get("/exchange/", **LINE).content.decode()
+    page = client.get("/exchange/", REMOTE_ADDR="192.0.2.10").content.decode()
 
     assert "ポイントプログラムは終了しました。ポイントの交換はできません。" in page
 

@@ -1,10 +1,11 @@
 """The SQL that queues club notices: one INSERT … SELECT per chunk of accounts.
 
-The balance of an account as of a day D (SPEC §6: what it held at the end of D) is the sum,
-over its lots still usable on D (expires_on >= D), of the single-lot entries effective on or
-before D plus the draws of multi-lot entries effective on or before D. The points expiring on
-a date E are the same sum restricted to the lot of E. EXPIRE entries are dated the day after
-their lot's last day, so they never fall inside a lot that is still usable on D.
+The balance of an account as of a day D (SPEC §6: what it held at the end of D) counts its lots
+still usable on D (expires_on >= D) as they were then: what they hold now, less every change
+effective after D — single-lot entries (grants, expiries, revocations) and the draws of
+multi-lot entries (redemptions, refunds, forfeitures, adjustments). It equals the sum of the
+entries and draws effective by D (the audit holds lots to their entries), but reads only the
+few entries dated after D. The points expiring on a date E are the same sum for the lot of E.
 """
 
 import datetime as dt
@@ -22,18 +23,22 @@ BALANCES_AS_OF = """
     SELECT account_id, SUM(points) AS balance,
            SUM(CASE WHEN lot_expires_on = %(expiry)s THEN points ELSE 0 END) AS expiring
     FROM (
-        SELECT e.account_id, e.expires_on AS lot_expires_on, e.points
+        SELECT l.account_id, l.expires_on AS lot_expires_on, l.remaining AS points
+        FROM ledger_lot l
+        WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
+          AND l.expires_on >= %(as_of)s AND l.remaining <> 0
+        UNION ALL
+        SELECT e.account_id, e.expires_on, -e.points
         FROM ledger_entry e
         WHERE e.account_id BETWEEN %(first_account)s AND %(last_account)s
-          AND e.expires_on IS NOT NULL AND e.expires_on >= %(as_of)s
-          AND e.award_on <= %(as_of)s
+          AND e.award_on > %(as_of)s AND e.expires_on >= %(as_of)s
         UNION ALL
-        SELECT l.account_id, l.expires_on, d.points
-        FROM ledger_lot l
-        JOIN ledger_draw d ON d.lot_id = l.id
-        JOIN ledger_entry e ON e.id = d.entry_id
-        WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
-          AND l.expires_on >= %(as_of)s AND e.award_on <= %(as_of)s
+        SELECT e.account_id, l.expires_on, -d.points
+        FROM ledger_entry e
+        JOIN ledger_draw d ON d.entry_id = e.id
+        JOIN ledger_lot l ON l.id = d.lot_id
+        WHERE e.account_id BETWEEN %(first_account)s AND %(last_account)s
+          AND e.award_on > %(as_of)s AND e.expires_on IS NULL AND l.expires_on >= %(as_of)s
     ) AS moves
     GROUP BY account_id
 """
