@@ -30,7 +30,9 @@ class Member(models.Model):
     source = models.CharField(max_length=10, default="portal")
     # Set when the mail server refused the address permanently; no more mail goes to it until
     # the member changes the address.
-    email_bouncing_since = models.DateTimeField(null=True, blank=True)
+    email_bouncing_since = models.DateTimeField(
+        "メール不達（返送）の検出日時", null=True, blank=True
+    )
 
     class Meta:
         constraints = [
