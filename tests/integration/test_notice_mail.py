@@ -153,7 +153,9 @@ def test_program_end_mail_waits_for_the_announcement_day(smtp, make_member):
 
     assert notice_mail_send().claimed == 0
     assert smtp.messages == []
-    announced = _send(dt.datetime(2099, 1, 10, 0, 30, tzinfo=dt.UTC))
+    the_day_before = _send(dt.datetime(2099, 1, 9, 14, 59, tzinfo=dt.UTC))
+    announced = _send(dt.datetime(2099, 1, 9, 15, 0, tzinfo=dt.UTC))  # 00:00 JST
+    assert the_day_before.claimed == 0
     assert announced.sent == 1
     assert str(smtp.messages[0]["Subject"]).strip() == "東日本光メンバーズクラブ終了のお知らせ"
     text = smtp.part(smtp.messages[0], "plain")

@@ -28,13 +28,12 @@ from memberclub.programs.selectors import program_codes, program_on
 JST = ZoneInfo("Asia/Tokyo")
 MONTHLY_KINDS = ("balance", "expiry_warning")
 END_KINDS = ("program_end", "program_end_reminder")
-# Club mail goes out from this hour (JST) of its day, not in the night.
-SEND_HOUR = 9
 
 
 def sendable_from(day: dt.date) -> dt.datetime:
-    """The moment a notice of `day` may be sent: that day at SEND_HOUR, Japan time."""
-    return dt.datetime.combine(day, dt.time(SEND_HOUR), tzinfo=JST)
+    """The moment a notice of `day` may be sent: the start of that day in Japan, or now when
+    it has begun already (a late run sends at once)."""
+    return max(timezone.now(), dt.datetime.combine(day, dt.time(0), tzinfo=JST))
 
 
 @dataclass
@@ -82,7 +81,7 @@ def end_notice_kinds(*, program: str, on: dt.date) -> list[NoticeKind]:
     dates = end_dates(end)
     rules = program_on(program=program, on=end.announce_on).notices
     period = f"end-{end.pk}"
-    kinds = [NoticeKind("program_end", period, sendable_from(max(on, end.announce_on)))]
+    kinds = [NoticeKind("program_end", period, sendable_from(end.announce_on))]
     reminder = dates.reminder_on(reminder_days=rules.program_end_reminder_days)
     if reminder is not None:
         kinds.append(NoticeKind("program_end_reminder", period, sendable_from(reminder)))
