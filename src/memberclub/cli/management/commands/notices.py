@@ -40,7 +40,8 @@ class Command(JsonCommand):
         """One line: notices queued by kind, and how many chunks were done."""
         kinds = ", ".join(f"{kind} {count:,}" for kind, count in result["by_kind"].items())
         chunks = chunks_summary(self.outcome.run) if self.outcome else ""
+        note = f" - {result['note']}" if result.get("note") else ""
         return (
             f"notices {result['program']} {result['month']}: {result['queued']:,} queued "
-            f"({kinds}); {chunks}"
+            f"({kinds}); {chunks}{note}"
         )
