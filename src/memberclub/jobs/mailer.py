@@ -92,10 +92,20 @@ class _Outcomes:
     def flush(self) -> None:
         """Write every outcome gathered so far."""
         with transaction.atomic():
-            for mail_id, address in self.sent:
-                NoticeMail.objects.filter(pk=mail_id).update(
-                    status=MailStatus.SENT, sent_at=self.now, sent_to=address, lease_until=None
-                )
+            # One statement for the sent ones: most of a batch.
+            NoticeMail.objects.bulk_update(
+                [
+                    NoticeMail(
+                        pk=mail_id,
+                        status=MailStatus.SENT,
+                        sent_at=self.now,
+                        sent_to=address,
+                        lease_until=None,
+                    )
+                    for mail_id, address in self.sent
+                ],
+                ["status", "sent_at", "sent_to", "lease_until"],
+            )
             self.result.sent += len(self.sent)
             for mail, error in self.retry:
                 values: dict[str, object]

@@ -32,10 +32,19 @@ def _end(end_id: int) -> ProgramEnd | None:
     return ProgramEnd.objects.filter(pk=end_id).first()
 
 
+@lru_cache(maxsize=4)
+def _addresses(site_url: str) -> tuple[str, str]:
+    """The portal's address and the unsubscribe address with a placeholder, reversed once per
+    worker (reversing costs a millisecond; a batch sends hundreds)."""
+    return site_url + reverse("portal:top"), site_url + reverse(
+        "portal:unsubscribe", args=["TOKEN"]
+    )
+
+
 def unsubscribe_url(member_id: int) -> str:
     """The member's one-click unsubscribe address."""
-    token = unsubscribe_token(member_id=member_id)
-    return settings.SITE_URL + reverse("portal:unsubscribe", args=[token])
+    template = _addresses(settings.SITE_URL)[1]
+    return template.replace("TOKEN", unsubscribe_token(member_id=member_id))
 
 
 def notice_context(*, mail: NoticeMail, member: Member) -> dict[str, Any]:
@@ -47,7 +56,7 @@ def notice_context(*, mail: NoticeMail, member: Member) -> dict[str, Any]:
         "balance": mail.balance,
         "expires_on": mail.expires_on,
         "expiring_points": mail.expiring_points,
-        "portal_url": settings.SITE_URL + reverse("portal:top"),
+        "portal_url": _addresses(settings.SITE_URL)[0],
         "unsubscribe_url": unsubscribe_url(member.pk),
     }
     if mail.kind in END_KINDS and mail.period.startswith("end-"):
@@ -63,10 +72,9 @@ def notice_context(*, mail: NoticeMail, member: Member) -> dict[str, Any]:
 
 def notice_message(*, mail: NoticeMail, member: Member, connection: Any) -> EmailMultiAlternatives:
     """The email of one notice, to the member's current address, on `connection`."""
-    subject, text, html = render_email(
-        kind=mail.kind, language=member.language, context=notice_context(mail=mail, member=member)
-    )
-    link = unsubscribe_url(member.pk)
+    context = notice_context(mail=mail, member=member)
+    subject, text, html = render_email(kind=mail.kind, language=member.language, context=context)
+    link = context["unsubscribe_url"]
     message = EmailMultiAlternatives(
         subject,
         text,
