@@ -2,9 +2,10 @@
 
 Every account holds one lot still usable on the end date. The baseline writes the same forfeit
 entries with one INSERT … SELECT, their draws with a second and empties the lots with an UPDATE,
-into bare tables of the ledger's shape (their indexes and foreign keys); the job does that and also ends every membership
-(members' left_on) and checks for lots expired before the end date. It is `memberclub program
-close` run as a subprocess, so its time includes starting up and its peak memory is its own.
+into bare tables of the ledger's shape (their indexes and foreign keys); the job does that and
+also ends every membership (members' left_on) and checks for lots expired before the end date.
+It is `memberclub program close` run as a subprocess, so its time includes starting up and its
+peak memory is its own.
 """
 
 import datetime as dt
