@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from memberclub.api import member, operator
 from memberclub.domain.errors import InsufficientPoints, Refused
+from memberclub.domain.program_end import ProgramEnded
 from memberclub.rewards.errors import FeeCapExceeded, KeyReused, LevelRequired, OutOfStock
 
 api = NinjaAPI(
@@ -26,6 +27,7 @@ REFUSALS: list[tuple[type[Refused], int, str]] = [
     (InsufficientPoints, 409, "insufficient_points"),
     (OutOfStock, 409, "out_of_stock"),
     (FeeCapExceeded, 409, "fee_payment_cap"),
+    (ProgramEnded, 409, "program_ended"),
 ]
 
 

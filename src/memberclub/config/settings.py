@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "memberclub.portal.context_processors.portal",
+                "memberclub.portal.program_end.program_end_banner",
             ],
         },
     },
@@ -217,3 +218,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The portal's address as members reach it, for links in the club's bulk mail (SPEC §8).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Club notices a worker claims and sends over one SMTP connection at a time.
+NOTICE_MAIL_BATCH = int(os.environ.get("NOTICE_MAIL_BATCH", "200"))

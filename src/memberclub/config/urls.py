@@ -5,11 +5,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from memberclub.api import urls as api_urls
+from memberclub.console import program_end
 
 urlpatterns = [
     path(
         "console/reports/",
         RedirectView.as_view(pattern_name="admin:reports_entrysummary_changelist"),
+    ),
+    path(
+        "console/program-end/<str:program>/",
+        admin.site.admin_view(program_end.program_end_view),
+        name="console_program_end",
     ),
     path("console/", admin.site.urls),
     path("api/v1/", include((api_urls.urlpatterns, api_urls.app_name), api_urls.namespace)),

@@ -122,6 +122,17 @@ class StorageSection(Strict):
     keep_until: Literal["end_of_next_month"] = "end_of_next_month"
 
 
+class NoticesSection(Strict):
+    """When the club's notices go out (SPEC §8) and how long a program end must be announced."""
+
+    # The month (1-12) of the expiry warning for the coming expiry date.
+    expiry_warning_month: int = Field(default=1, ge=1, le=12)
+    # A program end must be announced at least this many days before its end date (SPEC §3.4).
+    program_end_notice_days: PositiveInt = 30
+    # The reminder of a program end goes this many days before its end date.
+    program_end_reminder_days: PositiveInt = 30
+
+
 class ProgramDefinition(Strict):
     """One version of a program, as stored and as used by every computation."""
 
@@ -136,6 +147,7 @@ class ProgramDefinition(Strict):
     access: AccessSection
     redemption: RedemptionSection
     storage: StorageSection
+    notices: NoticesSection = NoticesSection()
 
     @property
     def expiry_policy(self) -> ExpiryPolicy:

@@ -18,6 +18,7 @@ from memberclub.domain.access import allows
 from memberclub.domain.calendar import add_months
 from memberclub.domain.errors import InsufficientPoints, Refused
 from memberclub.domain.program import Level
+from memberclub.domain.program_end import ProgramEnded
 from memberclub.exchange.forms import FeePaymentForm, ShippingForm
 from memberclub.ledger.selectors import account_balance
 from memberclub.portal.guards import (
@@ -183,6 +184,8 @@ def confirm_view(request: MemberRequest, token: str) -> HttpResponse:
             error = _("This is over the monthly limit: %(left)s points left this month.") % {
                 "left": formats.points(refused.left)
             }
+        except ProgramEnded:
+            error = _("The program has ended: points can no longer be exchanged.")
         except Refused as refused:
             error = str(refused)
         else:

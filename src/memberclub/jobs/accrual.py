@@ -15,6 +15,7 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
+from memberclub.programs.ending import accrual_stops_after
 from memberclub.programs.selectors import program_on
 
 
@@ -26,16 +27,21 @@ class AccrualResult:
     month: str
     run: RunResult
     rules: tuple[str, ...]
+    # Why nothing was granted, when the month was not run at all.
+    skipped: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form printed by `memberclub accrue`."""
-        return {
+        result = {
             "program": self.program,
             "month": self.month,
             "accounts": self.run.accounts,
             "points": self.run.points,
             "by_rule": {rule: self.run.by_rule.get(rule, 0) for rule in self.rules},
         }
+        if self.skipped:
+            result["skipped"] = self.skipped
+        return result
 
 
 def accrual_run(
@@ -58,6 +64,16 @@ def accrual_run(
     else:
         plan = west.west_accrual(definition, award_on)
         rules = west.RULES
+    last_month = accrual_stops_after(program=program)
+    if last_month is not None and award_on > last_month:
+        # A scheduled program end: months after its last accrual month earn nothing.
+        return AccrualResult(
+            program=program,
+            month=month_key(award_on),
+            run=RunResult(),
+            rules=rules,
+            skipped="program ends",
+        )
     run = job_run(
         program=program,
         job="accrue",

@@ -28,6 +28,11 @@ class Member(models.Model):
     mail_opt_in = models.BooleanField(default=False)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.JA)
     source = models.CharField(max_length=10, default="portal")
+    # Set when the mail server refused the address permanently; no more mail goes to it until
+    # the member changes the address.
+    email_bouncing_since = models.DateTimeField(
+        "メール不達（返送）の検出日時", null=True, blank=True
+    )
 
     class Meta:
         constraints = [

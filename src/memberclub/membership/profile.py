@@ -48,7 +48,9 @@ def email_change_confirm(*, token: str) -> Member:
         if member is None or member.left_on is not None or member.email != data["old"]:
             raise Refused("this confirmation link is not valid or has expired")
         member.email = data["new"]
-        member.save(update_fields=["email"])
+        # A new address is tried afresh, whatever the old one did.
+        member.email_bouncing_since = None
+        member.save(update_fields=["email", "email_bouncing_since"])
         member.user.email = data["new"]
         member.user.save(update_fields=["email"])
     return member

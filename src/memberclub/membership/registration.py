@@ -21,6 +21,7 @@ from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
 from memberclub.membership.services import member_create
 from memberclub.notifications.services import email_enqueue
+from memberclub.programs.ending import registration_check
 from memberclub.programs.selectors import program_on
 
 LINK_HOURS = 24
@@ -51,6 +52,7 @@ def signup_start(
     *, contract: Contract, email: str, nickname: str, language: str, site_url: str, easy: bool
 ) -> SignupToken:
     """Email a one-time link (valid 24 h) that lets the applicant set a password."""
+    registration_check(program=contract.program, on=timezone.localdate())
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -106,6 +108,7 @@ def signup_complete(
         signup = signup_for(token=token)
         if signup is None:
             raise Refused("this registration link is no longer valid")
+        registration_check(program=signup.contract.program, on=today)
         claimed = SignupToken.objects.filter(pk=signup.pk, used_at__isnull=True).update(
             used_at=timezone.now()
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from memberclub.portal.views import auth, dev, member, registration
+from memberclub.portal.views import auth, dev, member, registration, unsubscribe
 from memberclub.portal.views import settings as member_settings
 
 app_name = "portal"
@@ -50,6 +50,7 @@ urlpatterns = [
         name="device_revoke",
     ),
     path("leave/", member.leave_view, name="leave"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe_view, name="unsubscribe"),
     # Answers only in demo mode (404 otherwise).
     path("dev/outbox", dev.outbox_view, name="outbox"),
 ]

@@ -22,3 +22,35 @@ class ProgramVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} v{self.version} from {self.effective_on}"
+
+
+class ProgramEnd(models.Model):
+    """A scheduled end of a program (SPEC §3.4); at most one in force per program."""
+
+    program = models.CharField(max_length=32)
+    announce_on = models.DateField()
+    registration_closes_on = models.DateField()
+    # The first day of the last month that earns points.
+    last_accrual_month = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    # Set when the end was withdrawn (before its end date).
+    canceled_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=models.Q(canceled_on__isnull=True),
+                name="program_end_one_in_force",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(announce_on__lte=models.F("registration_closes_on"))
+                & models.Q(registration_closes_on__lte=models.F("ends_on")),
+                name="program_end_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} ends {self.ends_on}"

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from memberclub.access import attempts
 from memberclub.contracts.models import Contract
 from memberclub.domain.errors import Refused
+from memberclub.domain.program_end import RegistrationClosed
 from memberclub.membership.registration import (
     contract_verify,
     easy_registration_submit,
@@ -22,7 +23,9 @@ from memberclub.portal.forms import (
     SignupCompleteForm,
     SignupEmailForm,
 )
+from memberclub.portal.program_end import registration_closed_page
 from memberclub.portal.views.common import set_language_cookie, site_url
+from memberclub.programs.ending import registration_check
 from memberclub.web import client_ip
 
 SESSION_CONTRACT = "signup_contract"
@@ -52,6 +55,10 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 attempts.attempts_clear(scope=attempts.ACCESS_KEY, ident=customer_id)
+                try:
+                    registration_check(program=contract.program, on=timezone.localdate())
+                except RegistrationClosed as closed:
+                    return registration_closed_page(request, closed)
                 request.session.cycle_key()
                 request.session[SESSION_CONTRACT] = contract.pk
                 return HttpResponseRedirect(reverse("portal:register_email"))
@@ -66,14 +73,17 @@ def register_email_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("portal:register"))
     form = SignupEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        signup_start(
-            contract=contract,
-            email=form.cleaned_data["email"],
-            nickname=form.cleaned_data["nickname"],
-            language=translation.get_language() or "ja",
-            site_url=site_url(request),
-            easy=False,
-        )
+        try:
+            signup_start(
+                contract=contract,
+                email=form.cleaned_data["email"],
+                nickname=form.cleaned_data["nickname"],
+                language=translation.get_language() or "ja",
+                site_url=site_url(request),
+                easy=False,
+            )
+        except RegistrationClosed as closed:
+            return registration_closed_page(request, closed)
         del request.session[SESSION_CONTRACT]
         return render(
             request,
@@ -102,6 +112,8 @@ def signup_complete_view(request: HttpRequest, token: str) -> HttpResponse:
                 today=timezone.localdate(),
                 site_url=site_url(request),
             )
+        except RegistrationClosed as closed:
+            return registration_closed_page(request, closed)
         except Refused:
             return render(request, "portal/link_invalid.html", status=410)
         response = render(request, "portal/signup_done.html", {"new_member": member, "step": 5})
@@ -116,11 +128,14 @@ def easy_view(request: HttpRequest) -> HttpResponse:
     """Easy registration: the request is matched at once or goes to the review queue."""
     form = EasyRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        easy_registration_submit(
-            **form.cleaned_data,
-            language=translation.get_language() or "ja",
-            site_url=site_url(request),
-        )
+        try:
+            easy_registration_submit(
+                **form.cleaned_data,
+                language=translation.get_language() or "ja",
+                site_url=site_url(request),
+            )
+        except RegistrationClosed as closed:
+            return registration_closed_page(request, closed)
         # The same page whatever the match found: the answer comes by email.
         return render(request, "portal/easy_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "portal/easy.html", {"form": form})

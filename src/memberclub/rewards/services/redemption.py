@@ -20,6 +20,7 @@ from memberclub.ledger.models import EntryKind
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import account_lock, points_debit_locked
 from memberclub.members.models import Member
+from memberclub.programs.ending import redemption_check
 from memberclub.programs.selectors import program_on
 from memberclub.rewards.errors import (
     FeeCapExceeded,
@@ -230,6 +231,7 @@ def redeem_step_by_step(ask: Ask) -> RedemptionOutcome:
 
 def check_may_redeem(member: Member, item: Item, level: Level, on: dt.date) -> None:
     """Refuse a redemption the member may not make today."""
+    redemption_check(program=member.program, on=on)
     if member.left_on is not None and member.left_on <= on:
         raise Refused("a former member cannot redeem points")
     if not allows(level, Level(item.required_level)):

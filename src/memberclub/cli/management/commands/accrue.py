@@ -38,6 +38,11 @@ class Command(JsonCommand):
 
     def summarise(self, result: dict[str, Any]) -> str:
         """One line: what was granted, by rule, and how many chunks were done."""
+        if result.get("skipped"):
+            return (
+                f"accrue {result['program']} {result['month']}: nothing granted "
+                f"(skipped: {result['skipped']})"
+            )
         rules = ", ".join(f"{rule} {points:,}" for rule, points in result["by_rule"].items())
         chunks = chunks_summary(self.outcome.run) if self.outcome else ""
         return (

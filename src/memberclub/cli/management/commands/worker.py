@@ -13,6 +13,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from memberclub.cli.base import JsonCommand
+from memberclub.jobs.mailer import notice_mail_send
 from memberclub.rewards.receipts import receipts_enqueue
 
 
@@ -52,6 +53,7 @@ class Command(JsonCommand):
         while worker.running:
             while receipts_enqueue():
                 pass  # a batch at a time, until none is due
+            notice_mail_send()
             worker.run()
             if options["batch"]:
                 break

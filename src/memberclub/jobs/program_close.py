@@ -1,0 +1,180 @@
+"""`program close`: on the end date every remaining point is forfeited and membership ends.
+
+Per chunk of accounts, in one transaction: lots that had expired before the end date are
+expired first (the expiry job's entries and keys, so either may run first), then one FORFEIT per
+account with points left, dated the end date, with a draw per lot, the lots emptied, and the
+members' membership ended on that date (SPEC §3.4; storage follows from `left_on`, SPEC §9).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.backends.utils import CursorWrapper
+
+from memberclub.domain.errors import Refused
+from memberclub.jobs.expiry import EXPIRING_LOTS
+from memberclub.jobs.runner import (
+    DEFAULT_CHUNK_ACCOUNTS,
+    AccountRange,
+    ChunkResult,
+    RunResult,
+    WorkerShare,
+    job_run,
+)
+from memberclub.jobs.sql import ENTRY_COLUMNS, day_after, entries_write, is_postgres
+from memberclub.programs.ending import program_end_in_force
+from memberclub.programs.selectors import program_codes
+
+# One FORFEIT per account of the chunk with points in lots still usable on the end date.
+FORFEITS = """
+    SELECT l.program, l.account_id, 'FORFEIT', -SUM(l.remaining), %(ends_on)s,
+           CAST(NULL AS DATE), '', '', %(key_prefix)s || l.account_id, %(reason)s, 0,
+           CAST(NULL AS BIGINT)
+    FROM ledger_lot l
+    WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
+      AND l.program = %(program)s AND l.remaining > 0 AND l.expires_on >= %(ends_on)s
+    GROUP BY l.program, l.account_id
+"""
+INSERT_FORFEITS = (
+    f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) SELECT * FROM ({FORFEITS}) AS q WHERE true "
+    "ON CONFLICT (program, idempotency_key) DO NOTHING"
+)
+# The lots a new forfeit of `{new}` empties (read before they are emptied).
+FORFEITED_LOTS = """
+    SELECT n.id AS entry_id, l.id AS lot_id, l.account_id, -l.remaining AS points
+    FROM {new} n
+    JOIN ledger_lot l ON l.account_id = n.account_id
+    WHERE l.remaining > 0 AND l.expires_on >= %(ends_on)s
+"""
+FORFEIT_PG = f"""
+    WITH new AS ({INSERT_FORFEITS} RETURNING id, account_id, points),
+         taken AS ({FORFEITED_LOTS.format(new="new")}),
+         draws AS (INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)
+                   SELECT entry_id, lot_id, account_id, points FROM taken),
+         emptied AS (UPDATE ledger_lot SET remaining = 0
+                     FROM taken WHERE ledger_lot.id = taken.lot_id)
+    SELECT COUNT(*), COALESCE(SUM(points), 0) FROM new
+"""
+END_MEMBERSHIPS = """
+    UPDATE members_member SET left_on = %(ends_on)s
+    WHERE left_on IS NULL AND id IN (
+        SELECT member_id FROM ledger_account
+        WHERE program = %(program)s AND id BETWEEN %(first_account)s AND %(last_account)s)
+"""
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """What one `program close` run forfeited."""
+
+    program: str
+    ends_on: dt.date
+    run: RunResult | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form printed by `memberclub program close`."""
+        if self.run is None:
+            return {
+                "program": self.program,
+                "ends_on": self.ends_on.isoformat(),
+                "skipped": "the program has not ended yet",
+            }
+        return {
+            "program": self.program,
+            "ends_on": self.ends_on.isoformat(),
+            "accounts": self.run.accounts,
+            "forfeited": -self.run.points,
+            "expired": self.run.by_rule.get("expired", 0),
+            "members_ended": self.run.by_rule.get("members_ended", 0),
+        }
+
+
+@dataclass(frozen=True)
+class _Close:
+    params: dict[str, Any]
+
+    def chunk(self, cursor: CursorWrapper, first: int, last: int) -> ChunkResult:
+        params = {**self.params, "first_account": first, "last_account": last}
+        select = EXPIRING_LOTS.format(next_day=day_after("l.expires_on"))
+        expired = entries_write(
+            cursor, select=select, params={**params, "as_of": params["ends_on"]}, credit=False
+        )
+        forfeits, points = _forfeit(cursor, params)
+        cursor.execute(END_MEMBERSHIPS, params)
+        ended = cursor.rowcount
+        result = ChunkResult(accounts=forfeits, entries=forfeits, points=points)
+        result.by_rule["expired"] = -sum(expired.points.values())
+        result.by_rule["members_ended"] = ended
+        return result
+
+
+def _forfeit(cursor: CursorWrapper, params: dict[str, Any]) -> tuple[int, int]:
+    """Write the chunk's forfeits, their draws and empty their lots; return (entries, points)."""
+    if is_postgres():
+        cursor.execute(FORFEIT_PG, params)
+        count, points = cursor.fetchone()
+        return int(count), int(points)
+    # SQLite: the transaction holds the only write lock, so the new entries are those above the
+    # largest id before them.
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
+    bound = {**params, "entries_before": cursor.fetchone()[0]}
+    cursor.execute(INSERT_FORFEITS, bound)
+    new = "(SELECT * FROM ledger_entry WHERE id > %(entries_before)s AND kind = 'FORFEIT')"
+    cursor.execute(
+        "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points) "
+        + FORFEITED_LOTS.format(new=new),
+        bound,
+    )
+    cursor.execute(
+        "UPDATE ledger_lot SET remaining = 0 WHERE id IN "
+        "(SELECT lot_id FROM ledger_draw d JOIN ledger_entry e ON e.id = d.entry_id "
+        " WHERE e.id > %(entries_before)s AND e.kind = 'FORFEIT')",
+        bound,
+    )
+    cursor.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(points), 0) FROM {new} AS n",
+        bound,
+    )
+    count, points = cursor.fetchone()
+    return int(count), int(points)
+
+
+def program_close_run(
+    *,
+    program: str,
+    on: dt.date,
+    accounts: AccountRange | None = None,
+    worker: WorkerShare | None = None,
+    chunk_size: int = DEFAULT_CHUNK_ACCOUNTS,
+    progress: Callable[[int, int], None] | None = None,
+) -> CloseResult:
+    """From the end date on, forfeit every remaining point of the program, once."""
+    if program not in program_codes():
+        raise Refused(f"program {program!r} is not loaded")
+    end = program_end_in_force(program=program)
+    if end is None:
+        raise Refused(f"no end of {program!r} is scheduled (program end first)")
+    if on < end.ends_on:
+        return CloseResult(program=program, ends_on=end.ends_on, run=None)
+    close = _Close(
+        params={
+            "program": program,
+            "ends_on": end.ends_on,
+            "as_of_text": end.ends_on.isoformat(),
+            "key_prefix": f"program-end:{end.pk}:",
+            "reason": f"program ended on {end.ends_on}",
+        }
+    )
+    run = job_run(
+        program=program,
+        job="close",
+        period=f"end-{end.pk}",
+        work=close.chunk,
+        accounts=accounts or AccountRange(),
+        worker=worker or WorkerShare(),
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    return CloseResult(program=program, ends_on=end.ends_on, run=run)
