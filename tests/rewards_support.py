@@ -32,7 +32,7 @@ def give(member: Member, points: int, *, on: dt.date = dt.date(2026, 4, 1), key:
         account_id=member.account.pk,
         points=points,
         on=on,
-        reason="test points",
+        reason="テスト用ポイント",
         key=key or f"give:{member.pk}:{on}:{points}",
     )
 

@@ -23,7 +23,8 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import ENTRY_COLUMNS, day_after, entries_write, is_postgres
+from memberclub.jobs.sql import day_after, entries_write, is_postgres
+from memberclub.ledger.columns import ENTRY_COLUMNS, column_list
 from memberclub.programs.ending import program_end_in_force
 from memberclub.programs.selectors import program_codes
 
@@ -38,7 +39,7 @@ FORFEITS = """
     GROUP BY l.program, l.account_id
 """
 INSERT_FORFEITS = (
-    f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) SELECT * FROM ({FORFEITS}) AS q WHERE true "
+    f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)}) SELECT * FROM ({FORFEITS}) AS q WHERE true "
     "ON CONFLICT (program, idempotency_key) DO NOTHING"
 )
 # The lots a new forfeit of `{new}` empties (read before they are emptied).

@@ -67,12 +67,13 @@ class Liability(RollForward):
 
     program: str = ""
     fiscal_year: int = 0
-    months: list[RollForward] = field(default_factory=list)
+    # Only when asked for by month: None tells "not asked" from a year without months.
+    months: list[RollForward] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The figures as JSON-ready values, months included."""
+        """The figures as JSON-ready values, months included when asked for."""
         data = super().as_dict()
-        data["months"] = [month.as_dict() for month in self.months]
+        data["months"] = None if self.months is None else [m.as_dict() for m in self.months]
         return data
 
 
