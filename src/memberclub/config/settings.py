@@ -169,6 +169,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "club@memberclub.examp
 EMAIL_TIMEOUT = 20
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker renews its lease every quarter of this; a task whose worker stopped renewing for this
+# long is run again (memberclub.cli.lease), and failed after this many workers died running it.
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
+WORKER_MAX_CLAIMS = int(os.environ.get("WORKER_MAX_CLAIMS", "5"))
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:top"
