@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "memberclub.programs",
     "memberclub.contracts",
     "memberclub.members",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Japanese unless this browser chose English (Accept-Language is not guessed from).
@@ -177,20 +180,43 @@ WORKER_MAX_CLAIMS = int(os.environ.get("WORKER_MAX_CLAIMS", "5"))
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:top"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and _flag("SECURE_COOKIES", default=False)
-SESSION_COOKIE_AGE = 12 * 3600
+# Production (DEBUG=0) is HTTPS only unless INSECURE_HTTP=1 says this is a plain-HTTP test setup
+# (`check --deploy` then warns, memberclub.config.checks); each switch can still be set alone.
+INSECURE_HTTP = _flag("INSECURE_HTTP")
+_HTTPS = not DEBUG and not INSECURE_HTTP
+SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", default=_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy listed in TRUSTED_PROXIES, its X-Forwarded-Proto is believed.
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS")
-SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", default=_HTTPS)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No script but the site's own files; styles may be inline (the console's admin pages and the
+# reports' SVG charts carry style attributes), nothing may frame the site or post elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page of the club needs any of these browser features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+}
 
 # Failed login, access-key and auth-key attempts allowed per ID and per client IP in the window.
 ATTEMPT_LIMIT_PER_ID = int(os.environ.get("ATTEMPT_LIMIT_PER_ID", "5"))
