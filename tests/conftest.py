@@ -20,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILES = [ROOT / "programs" / "east.toml", ROOT / "programs" / "west.toml"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no API requests counted against this process's limits."""
+    from memberclub.api.ratelimit import ratelimits_reset
+
+    ratelimits_reset()
+
+
 @pytest.fixture
 def programs(db):
     """Both shipped programs, loaded as they are in production."""

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "memberclub.api.ratelimit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Japanese unless this browser chose English (Accept-Language is not guessed from).
@@ -222,6 +223,14 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 ATTEMPT_LIMIT_PER_ID = int(os.environ.get("ATTEMPT_LIMIT_PER_ID", "5"))
 ATTEMPT_LIMIT_PER_IP = int(os.environ.get("ATTEMPT_LIMIT_PER_IP", "50"))
 ATTEMPT_WINDOW_MINUTES = int(os.environ.get("ATTEMPT_WINDOW_MINUTES", "15"))
+
+# API requests allowed per window ("N/second|minute|hour"), counted in API_RATE_LIMIT_STORAGE:
+# memory:// (each process its own counts: the demo, one server) or redis://host:6379/0.
+API_RATE_LIMITS = _flag("API_RATE_LIMITS", default=True)
+API_RATE_LIMIT_STORAGE = os.environ.get("API_RATE_LIMIT_STORAGE", "memory://")
+API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "120/minute")
+API_RATE_LIMIT_PER_KEY = os.environ.get("API_RATE_LIMIT_PER_KEY", "1200/minute")
+API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "600/minute")
 
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "portal" / "locale"]
 # The demo (memberclub demo) serves /dev/outbox with the mail its local SMTP sink received.
