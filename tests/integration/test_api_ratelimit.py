@@ -3,6 +3,7 @@ is served; per personal token, per operator key and per client IP."""
 
 import time
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,15 +25,15 @@ def limits(request, settings):
     return settings
 
 
-def bearer(secret: str) -> dict[str, str]:
+def bearer(secret: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
-def burst(client: Client, path: str, count: int, **extra: str) -> list[int]:
+def burst(client: Client, path: str, count: int, **extra: Any) -> list[int]:
     return [client.get(path, **extra).status_code for _ in range(count)]
 
 
-def wait_for_the_next_window(response) -> None:  # type: ignore[no-untyped-def]
+def wait_for_the_next_window(response: Any) -> None:
     time.sleep(int(response.headers["Retry-After"]) + 0.1)
 
 
