@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 from django.db import connection
 
@@ -31,12 +32,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def memberclub(*args: str, **env: str) -> subprocess.Popen[str]:
-    """Start `memberclub ARGS` on the test database, with extra environment variables."""
+def memberclub(*args: str, log: IO[str] | None = None, **env: str) -> subprocess.Popen[str]:
+    """Start `memberclub ARGS` on the test database, with extra environment variables; its
+    output goes to pipes, or to `log` for a long-running process that nobody reads meanwhile
+    (a full pipe would stop it)."""
     return subprocess.Popen(  # noqa: S603 - this interpreter running memberclub
         [sys.executable, "-m", "memberclub", *args],
         env={**os.environ, "DATABASE_URL": database_url(), "MEMBERCLUB_HOME": str(ROOT), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
         text=True,
     )

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's database error before any other middleware.
+    "memberclub.config.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "memberclub.config.urls"
@@ -111,7 +113,9 @@ def _database() -> dict[str, object]:
         # (memberclub.ledger.rawsql); the ORM's queries are never prepared. Behind PgBouncer
         # in transaction mode use 1.21 or later (max_prepared_statements), or turn this off.
         config["OPTIONS"] = {
-            "prepare_threshold": 5 if _flag("DB_PREPARED_STATEMENTS", default=True) else None
+            "prepare_threshold": 5 if _flag("DB_PREPARED_STATEMENTS", default=True) else None,
+            # A database that does not answer a connection is a 503 soon, not a hung request.
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
         }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
