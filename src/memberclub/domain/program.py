@@ -127,6 +127,12 @@ class StorageSection(Strict):
     keep_days_after_leaving: Annotated[int, Field(ge=0)] = 30
 
 
+class PrivacySection(Strict):
+    """How long personal data of a member who left is kept (SPEC §10, APPI)."""
+
+    retention_days: Annotated[int, Field(ge=1)] = 365
+
+
 class ProgramDefinition(Strict):
     """One version of a program, as stored and as used by every computation."""
 
@@ -141,6 +147,7 @@ class ProgramDefinition(Strict):
     access: AccessSection
     redemption: RedemptionSection
     storage: StorageSection
+    privacy: PrivacySection = PrivacySection()
 
     @property
     def expiry_policy(self) -> ExpiryPolicy:
