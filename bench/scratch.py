@@ -27,6 +27,9 @@ def environment(database_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "memberclub.config.settings",
         "MEMBERCLUB_HOME": str(ROOT),
         "LOG_LEVEL": "ERROR",
+        # Plain HTTP on this machine, and load from one address far past a member's rate limit.
+        "INSECURE_HTTP": "1",
+        "API_RATE_LIMITS": "0",
     }
 
 

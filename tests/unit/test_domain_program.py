@@ -68,3 +68,14 @@ def test_electronic_money_cannot_be_smuggled_in_as_an_accrual_kind():
 
     with pytest.raises(Refused, match="accrual"):
         parse_program(text, source="east-bad.toml")
+
+
+def test_personal_data_is_kept_a_year_after_leaving_unless_the_file_says_otherwise():
+    without = _east().split("[privacy]")[0]
+    shorter = without + "\n[privacy]\nretention_days = 90\n"
+
+    assert parse_program(_east()).privacy.retention_days == 365
+    assert parse_program(without).privacy.retention_days == 365
+    assert parse_program(shorter).privacy.retention_days == 90
+    with pytest.raises(Refused):
+        parse_program(without + "\n[privacy]\nretention_days = 0\n")

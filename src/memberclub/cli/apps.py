@@ -8,3 +8,7 @@ class CliConfig(AppConfig):
 
     name = "memberclub.cli"
     label = "cli"
+
+    def ready(self) -> None:
+        """Register the deployment checks of `memberclub check --deploy`."""
+        from memberclub import deploy_checks  # noqa: F401, PLC0415 - registers on import

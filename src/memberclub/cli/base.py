@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from memberclub.domain.calendar import parse_month
 from memberclub.domain.errors import Refused
+from memberclub.outage import UNAVAILABLE, outage_summary
 
 EXIT_REFUSED = 2
 EXIT_FAILED = 1
@@ -66,6 +67,8 @@ class JsonCommand(BaseCommand):
             super().run_from_argv(argv)
         except (Refused, CommandError) as error:
             self._fail(str(error), EXIT_REFUSED)
+        except UNAVAILABLE as error:
+            self._fail(f"database unavailable: {outage_summary(error)}", EXIT_FAILED)
         except Exception as error:
             traceback.print_exc(file=sys.stderr)
             self._fail(f"unexpected failure: {error}", EXIT_FAILED)

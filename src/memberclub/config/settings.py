@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     # django-ninja's own copy of Swagger UI and ReDoc, served as static files (WhiteNoise), so
     # /api/v1/docs works offline and behind firewalls instead of loading them from a CDN.
     "ninja",
+    "csp",
     "memberclub.programs",
     "memberclub.contracts",
     "memberclub.members",
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "memberclub.api.ratelimit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Japanese unless this browser chose English (Accept-Language is not guessed from).
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's database error before any other middleware.
+    "memberclub.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "memberclub.config.urls"
@@ -116,7 +122,9 @@ def _database() -> dict[str, object]:
         # (memberclub.ledger.rawsql); the ORM's queries are never prepared. Behind PgBouncer
         # in transaction mode use 1.21 or later (max_prepared_statements), or turn this off.
         config["OPTIONS"] = {
-            "prepare_threshold": 5 if _flag("DB_PREPARED_STATEMENTS", default=True) else None
+            "prepare_threshold": 5 if _flag("DB_PREPARED_STATEMENTS", default=True) else None,
+            # A database that does not answer a connection is a 503 soon, not a hung request.
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
         }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
@@ -181,29 +189,64 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "club@memberclub.examp
 EMAIL_TIMEOUT = 20
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker renews its lease every quarter of this; a task whose worker stopped renewing for this
+# long is run again (memberclub.cli.lease), and failed after this many workers died running it.
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
+WORKER_MAX_CLAIMS = int(os.environ.get("WORKER_MAX_CLAIMS", "5"))
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:top"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and _flag("SECURE_COOKIES", default=False)
-SESSION_COOKIE_AGE = 12 * 3600
+# Production (DEBUG=0) is HTTPS only unless INSECURE_HTTP=1 says this is a plain-HTTP test setup
+# (`check --deploy` then warns, memberclub.deploy_checks); each switch can still be set alone.
+INSECURE_HTTP = _flag("INSECURE_HTTP")
+_HTTPS = not DEBUG and not INSECURE_HTTP
+SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", default=_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy listed in TRUSTED_PROXIES, its X-Forwarded-Proto is believed.
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS")
-SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", default=_HTTPS)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No script but the site's own files; styles may be inline (the console's admin pages and the
+# reports' SVG charts carry style attributes), nothing may frame the site or post elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page of the club needs any of these browser features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+}
 
 # Failed login, access-key and auth-key attempts allowed per ID and per client IP in the window.
 ATTEMPT_LIMIT_PER_ID = int(os.environ.get("ATTEMPT_LIMIT_PER_ID", "5"))
 ATTEMPT_LIMIT_PER_IP = int(os.environ.get("ATTEMPT_LIMIT_PER_IP", "50"))
 ATTEMPT_WINDOW_MINUTES = int(os.environ.get("ATTEMPT_WINDOW_MINUTES", "15"))
+
+# API requests allowed per window ("N/second|minute|hour"), counted in API_RATE_LIMIT_STORAGE:
+# memory:// (each process its own counts: the demo, one server) or redis://host:6379/0.
+API_RATE_LIMITS = _flag("API_RATE_LIMITS", default=True)
+API_RATE_LIMIT_STORAGE = os.environ.get("API_RATE_LIMIT_STORAGE", "memory://")
+API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "120/minute")
+API_RATE_LIMIT_PER_KEY = os.environ.get("API_RATE_LIMIT_PER_KEY", "1200/minute")
+API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "600/minute")
 
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "portal" / "locale"]
 # The demo (memberclub demo) serves /dev/outbox with the mail its local SMTP sink received.

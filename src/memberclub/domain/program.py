@@ -133,6 +133,12 @@ class NoticesSection(Strict):
     program_end_reminder_days: PositiveInt = 30
 
 
+class PrivacySection(Strict):
+    """How long personal data of a member who left is kept (SPEC §10, APPI)."""
+
+    retention_days: Annotated[int, Field(ge=1)] = 365
+
+
 class ProgramDefinition(Strict):
     """One version of a program, as stored and as used by every computation."""
 
@@ -148,6 +154,7 @@ class ProgramDefinition(Strict):
     redemption: RedemptionSection
     storage: StorageSection
     notices: NoticesSection = NoticesSection()
+    privacy: PrivacySection = PrivacySection()
 
     @property
     def expiry_policy(self) -> ExpiryPolicy:

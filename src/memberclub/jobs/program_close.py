@@ -39,7 +39,8 @@ FORFEITS = """
     GROUP BY l.program, l.account_id
 """
 INSERT_FORFEITS = (
-    f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)}) SELECT * FROM ({FORFEITS}) AS q WHERE true "
+    f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)}) "
+    f"SELECT * FROM ({FORFEITS}) AS q WHERE true "
     "ON CONFLICT (program, idempotency_key) DO NOTHING"
 )
 # The lots a new forfeit of `{new}` empties (read before they are emptied).

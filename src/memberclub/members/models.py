@@ -5,6 +5,9 @@ from django.db import models
 
 from memberclub.contracts.models import Contract
 
+# The domain of the placeholder address of an anonymised member (RFC 2606: never delivered).
+ANONYMISED_DOMAIN = "@anonymised.invalid"
+
 
 class Language(models.TextChoices):
     """Languages a member can read the club in."""
@@ -51,3 +54,8 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.member_id
+
+    @property
+    def is_anonymised(self) -> bool:
+        """Whether `members anonymise` replaced this former member's personal data."""
+        return self.email.endswith(ANONYMISED_DOMAIN)

@@ -67,13 +67,13 @@ class Liability(RollForward):
 
     program: str = ""
     fiscal_year: int = 0
-    # Only when asked for by month: None tells "not asked" from a year without months.
-    months: list[RollForward] | None = None
+    # Filled only when asked for by month.
+    months: list[RollForward] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The figures as JSON-ready values, months included when asked for."""
+        """The figures as JSON-ready values, months included."""
         data = super().as_dict()
-        data["months"] = None if self.months is None else [m.as_dict() for m in self.months]
+        data["months"] = [month.as_dict() for month in self.months]
         return data
 
 

@@ -86,7 +86,7 @@ def liability_table(liability: Liability) -> Table:
     kinds = sorted(liability.redeemed_by_kind)
     headers = [_("Period"), *_movement_headers(rules, kinds)]
     rows: list[list[Value]] = [
-        [month.start, *_movement_row(month, rules, kinds)] for month in liability.months or []
+        [month.start, *_movement_row(month, rules, kinds)] for month in liability.months
     ]
     rows.append(
         [

@@ -182,7 +182,7 @@ class ReportsAdmin(admin.ModelAdmin[EntrySummary]):
         if name == "liability":
             liability = liability_roll_forward(program=program, fiscal_year=year, by_month=True)
             table = liability_table(liability if by_month else _without_months(liability))
-            labels = [formats.month(month.start) for month in liability.months or []]
+            labels = [formats.month(month.start) for month in liability.months]
             chart = lines_svg(
                 table.title,
                 labels,

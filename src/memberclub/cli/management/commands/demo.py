@@ -109,6 +109,7 @@ class Command(BaseCommand):
         )
         if not options["no_serve"]:
             self._start_helpers(options["smtp_port"])
+            os.environ.setdefault("INSECURE_HTTP", "1")  # served over plain HTTP on this machine
             call_command("serve", port=options["port"])
 
     def _start_helpers(self, smtp_port: int) -> None:

@@ -6,6 +6,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
@@ -13,6 +14,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from memberclub.cli.base import JsonCommand
+from memberclub.cli.lease import Heartbeat, tasks_reclaim
 from memberclub.jobs.mailer import notice_mail_send
 from memberclub.rewards.receipts import receipts_enqueue
 
@@ -50,7 +52,10 @@ class Command(JsonCommand):
         if not options["batch"]:
             signal.signal(signal.SIGINT, stop)
             signal.signal(signal.SIGTERM, stop)
+        # The lease lets other workers take up this one's task if it dies (SIGKILL, power).
+        heartbeat = Heartbeat(worker_id=worker.worker_id).start()
         while worker.running:
+            tasks_reclaim(now=timezone.now())
             while receipts_enqueue():
                 pass  # a batch at a time, until none is due
             notice_mail_send()
@@ -58,6 +63,7 @@ class Command(JsonCommand):
             if options["batch"]:
                 break
             time.sleep(options["interval"])
+        heartbeat.stop()
         return {
             "ready": DBTaskResult.objects.ready().count(),
             "failed": DBTaskResult.objects.failed().count(),
