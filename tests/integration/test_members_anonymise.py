@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from memberclub.members.profile import member_leave
 
 from memberclub.console.models import AuditLog
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
 from memberclub.members.models import Member
 from memberclub.members.privacy import members_anonymise
+from memberclub.membership.profile import member_leave
 from tests.rewards_support import give
 
 pytestmark = pytest.mark.django_db

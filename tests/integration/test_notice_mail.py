@@ -64,8 +64,8 @@ def test_a_batch_goes_over_one_connection_in_each_members_language(smtp, make_me
     assert en == {"Your points balance (January 2027)", "Your points expire on 31 March 2027"}
     balance = next(m for m in by_to["hanako@example.com"] if "残高" in str(m["Subject"]).strip())
     text, html = smtp.part(balance, "plain"), smtp.part(balance, "html")
-    assert "1,200ポイント" in text and "2027年3月31日" in text
-    assert "1,200ポイント" in html and 'lang="ja"' in html
+    assert "1,200 ポイント" in text and "2027年3月31日" in text
+    assert "1,200 ポイント" in html and 'lang="ja"' in html
     assert balance["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert balance["List-Unsubscribe"].strip().startswith("<https://club.example/unsubscribe/")
     assert set(NoticeMail.objects.values_list("status", flat=True)) == {MailStatus.SENT}
@@ -159,7 +159,7 @@ def test_program_end_mail_waits_for_the_announcement_day(smtp, make_member):
     assert announced.sent == 1
     assert str(smtp.messages[0]["Subject"]).strip() == "東日本光メンバーズクラブ終了のお知らせ"
     text = smtp.part(smtp.messages[0], "plain")
-    assert "2099年6月29日" in text and "2099年6月30日" in text and "2,500ポイント" in text
+    assert "2099年6月29日" in text and "2099年6月30日" in text and "2,500 ポイント" in text
 
 
 def test_one_click_unsubscribe_posts_without_a_session(make_member):

@@ -14,7 +14,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from memberclub.members.access import client_ip
+from memberclub.web import client_ip
 
 logger = logging.getLogger(__name__)
 # Load balancers poll it from one address; it touches neither the database nor a credential.

@@ -1,11 +1,8 @@
 """The SQL that queues club notices: one INSERT … SELECT per chunk of accounts.
 
-The balance of an account as of a day D (SPEC §6: what it held at the end of D) counts its lots
-still usable on D (expires_on >= D) as they were then: what they hold now, less every change
-effective after D — single-lot entries (grants, expiries, revocations) and the draws of
-multi-lot entries (redemptions, refunds, forfeitures, adjustments). It equals the sum of the
-entries and draws effective by D (the audit holds lots to their entries), but reads only the
-few entries dated after D. The points expiring on a date E are the same sum for the lot of E.
+The balance on the notice's day is the ledger's balance as of that day (SPEC §6,
+`ledger.selectors.lots_as_of_sql`), read for the whole chunk in one statement; the points
+expiring on a date E are the same lots' sum for the lot of E.
 """
 
 import datetime as dt
@@ -17,30 +14,16 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from memberclub.jobs.sql import is_postgres, rows_table
+from memberclub.ledger.selectors import lots_as_of_sql
 
-# Per account of the chunk: its balance as of %(as_of)s and the points of the lot of %(expiry)s.
+# Per account of the chunk: its balance as of %(as_of)s and the points of the lot of %(expiry)s,
+# from the ledger's one definition of a balance as of a day.
 BALANCES_AS_OF = """
-    SELECT account_id, SUM(points) AS balance,
-           SUM(CASE WHEN lot_expires_on = %(expiry)s THEN points ELSE 0 END) AS expiring
-    FROM (
-        SELECT l.account_id, l.expires_on AS lot_expires_on, l.remaining AS points
-        FROM ledger_lot l
-        WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
-          AND l.expires_on >= %(as_of)s AND l.remaining <> 0
-        UNION ALL
-        SELECT e.account_id, e.expires_on, -e.points
-        FROM ledger_entry e
-        WHERE e.account_id BETWEEN %(first_account)s AND %(last_account)s
-          AND e.effective_on > %(as_of)s AND e.expires_on >= %(as_of)s
-        UNION ALL
-        SELECT e.account_id, l.expires_on, -d.points
-        FROM ledger_entry e
-        JOIN ledger_draw d ON d.entry_id = e.id
-        JOIN ledger_lot l ON l.id = d.lot_id
-        WHERE e.account_id BETWEEN %(first_account)s AND %(last_account)s
-          AND e.effective_on > %(as_of)s AND e.expires_on IS NULL AND l.expires_on >= %(as_of)s
-    ) AS moves
-    GROUP BY account_id
+    SELECT held_lot.account_id, SUM(held_lot.remaining) AS balance,
+           SUM(CASE WHEN held_lot.expires_on = %(expiry)s THEN held_lot.remaining ELSE 0 END)
+               AS expiring
+    FROM ({lots}) AS held_lot
+    GROUP BY held_lot.account_id
 """
 
 NOTICE_COLUMNS = (
@@ -94,7 +77,9 @@ def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
     params["true"] = True
     # SQLite would make a number of CAST(… AS DATE); PostgreSQL needs the type of a NULL.
     expiry = "CAST(%(expiry)s AS DATE)" if is_postgres() else "%(expiry)s"
-    return NOTICE_ROWS.format(kinds=table, balances=BALANCES_AS_OF, expiry=expiry)
+    lots, _ = lots_as_of_sql(as_of=params["as_of"], account_range=True)
+    balances = BALANCES_AS_OF.format(lots=lots)
+    return NOTICE_ROWS.format(kinds=table, balances=balances, expiry=expiry)
 
 
 def notices_insert(

@@ -38,12 +38,16 @@ LOTS_AS_OF = """
 """
 
 
-def lots_as_of_sql(*, as_of: dt.date, account_id: int | None = None) -> tuple[str, dict[str, Any]]:
+def lots_as_of_sql(
+    *, as_of: dt.date, account_id: int | None = None, account_range: bool = False
+) -> tuple[str, dict[str, Any]]:
     """The statement (and its parameters) of every lot with points at the end of day `as_of`,
-    columns id, account_id, program, expires_on, remaining; of one account, or of all.
+    columns id, account_id, program, expires_on, remaining; of one account, of the accounts
+    from %(first_account)s to %(last_account)s (a batch job's chunk, bound by the caller) with
+    `account_range`, or of all.
 
     The one definition of a balance as of a date: `account_lots`, `account_balance`, the
-    points export and the liability report all read it.
+    points export, the liability report and the monthly notices all read it.
     """
     params: dict[str, Any] = {"as_of": as_of}
     entry_filter = lot_filter = ""
@@ -51,6 +55,9 @@ def lots_as_of_sql(*, as_of: dt.date, account_id: int | None = None) -> tuple[st
         params["account_id"] = account_id
         entry_filter = "AND e.account_id = %(account_id)s"
         lot_filter = "AND l.account_id = %(account_id)s"
+    elif account_range:
+        chunk = "BETWEEN %(first_account)s AND %(last_account)s"
+        entry_filter, lot_filter = f"AND e.account_id {chunk}", f"AND l.account_id {chunk}"
     statement = LOTS_AS_OF.format(
         single=LATER_SINGLE.format(entry_filter=entry_filter),
         draws=LATER_DRAWS.format(entry_filter=entry_filter),
