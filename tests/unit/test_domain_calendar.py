@@ -106,6 +106,7 @@ def test_a_malformed_month_is_refused(text):
         (WEST, D(2026, 12, 2), D(2027, 4, 30)),
         (WEST, D(2026, 4, 15), D(2026, 4, 30)),
         (WEST, D(2026, 5, 1), D(2027, 4, 30)),
+        (WEST, D(2027, 4, 30), D(2027, 4, 30)),
     ],
 )
 def test_the_next_expiry_date_follows_the_program_rule(policy, on, expected):

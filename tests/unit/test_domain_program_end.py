@@ -1,33 +1,15 @@
-"""The dates of a program end and the next expiry date of a program's points."""
+"""The dates of a program end."""
 
 import datetime as dt
 
 import pytest
 
 from memberclub.domain.errors import Refused
-from memberclub.domain.fiscal import ExpiryPolicy
 from memberclub.domain.program_end import EndDates
 
 D = dt.date
-EAST = ExpiryPolicy(after_fiscal_years=2, plus_months=0, start_month=4)
-WEST = ExpiryPolicy(after_fiscal_years=2, plus_months=1, start_month=4)
 # The real East club: sign-ups closed, last grant November 2023, exchanges until 2025-03-31.
 REAL_EAST = EndDates(D(2023, 10, 1), D(2023, 12, 1), D(2023, 11, 1), D(2025, 3, 31))
-
-
-@pytest.mark.parametrize(
-    ("policy", "on", "expected"),
-    [
-        (EAST, D(2027, 1, 1), D(2027, 3, 31)),
-        (EAST, D(2027, 3, 31), D(2027, 3, 31)),
-        (EAST, D(2027, 4, 1), D(2028, 3, 31)),
-        (WEST, D(2027, 1, 1), D(2027, 4, 30)),
-        (WEST, D(2027, 4, 30), D(2027, 4, 30)),
-        (WEST, D(2027, 5, 1), D(2028, 4, 30)),
-    ],
-)
-def test_the_next_expiry_date_is_the_programs_yearly_last_day(policy, on, expected):
-    assert policy.next_expiry_on(on) == expected
 
 
 def test_the_real_east_end_is_allowed_and_tells_what_each_day_allows():
