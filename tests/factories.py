@@ -6,9 +6,12 @@ import io
 import itertools
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+
 from memberclub.contracts.keys import access_key_digest
 from memberclub.contracts.models import Contract
 from memberclub.csvio import ImportReport
+from memberclub.ledger.models import Account
 from memberclub.members.models import Member
 from memberclub.membership.services import member_create
 
@@ -104,3 +107,44 @@ def import_counts(report: ImportReport) -> tuple[int, int, int, list[int]]:
         report.unchanged,
         [line for line, _ in sorted(report.rejected)],
     )
+
+
+def east_members_bulk(count: int, *, prefix: str, mail_opt_in: bool = False) -> None:
+    """`count` eligible east members written in bulk, for the batch jobs' kill tests (the rows
+    the services would write, without a service call per member)."""
+    contracts = Contract.objects.bulk_create(
+        Contract(
+            customer_id=f"{prefix}{number:07d}",
+            access_key_digest="-",
+            program="east",
+            plan="FAMILY",
+            holder_name="山田 太郎",
+            holder_kind="INDIVIDUAL",
+            phone="03-1234-5678",
+            postal_code="1000001",
+            address="東京都千代田区千代田1-1",
+            service_started_on=dt.date(2020, 4, 1),
+            status="ACTIVE",
+            discount="NINEN_WARI",
+            discount_started_on=dt.date(2020, 4, 1),
+        )
+        for number in range(count)
+    )
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"MC{number:010d}", password="!") for number in range(count)
+    )
+    members = Member.objects.bulk_create(
+        Member(
+            member_id=user.username,
+            user=user,
+            contract=contract,
+            program="east",
+            email=f"m{number}@example.com",
+            nickname="m",
+            joined_on=dt.date(2021, 1, 1),
+            mail_opt_in=mail_opt_in,
+            source="import",
+        )
+        for number, (user, contract) in enumerate(zip(users, contracts, strict=True))
+    )
+    Account.objects.bulk_create(Account(program="east", member=member) for member in members)

@@ -11,80 +11,27 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
 
-from memberclub.contracts.models import Contract
 from memberclub.jobs.models import JobChunk
 from memberclub.ledger.audit import ledger_audit
-from memberclub.ledger.models import Account, Entry, Lot
-from memberclub.members.models import Member
+from memberclub.ledger.models import Entry, Lot
 from memberclub.programs.services import programs_load_files
 from tests.conftest import PROGRAM_FILES, ROOT
+from tests.factories import east_members_bulk
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MEMBERS = 400
 D = dt.date
 
 
-def _members(count: int) -> None:
-    """Eligible east members, written in bulk (the same rows the services would write)."""
-    contracts = Contract.objects.bulk_create(
-        Contract(
-            customer_id=f"CAK{number:07d}",
-            access_key_digest="-",
-            program="east",
-            plan="FAMILY",
-            holder_name="山田 太郎",
-            holder_kind="INDIVIDUAL",
-            phone="03-1234-5678",
-            postal_code="1000001",
-            address="東京都千代田区千代田1-1",
-            service_started_on=D(2020, 4, 1),
-            status="ACTIVE",
-            discount="NINEN_WARI",
-            discount_started_on=D(2020, 4, 1),
-        )
-        for number in range(count)
-    )
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"MC{number:010d}", password="!") for number in range(count)
-    )
-    members = Member.objects.bulk_create(
-        Member(
-            member_id=user.username,
-            user=user,
-            contract=contract,
-            program="east",
-            email="m@example.com",
-            nickname="m",
-            joined_on=D(2021, 1, 1),
-            source="import",
-        )
-        for user, contract in zip(users, contracts, strict=True)
-    )
-    Account.objects.bulk_create(Account(program="east", member=member) for member in members)
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}"
-        f":{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 def _accrue(*options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(  # noqa: S603 - this interpreter running memberclub
         [sys.executable, "-m", "memberclub", "accrue", "--program", "east", "--month", "2026-11",
          "--json", *options],
-        env={**os.environ, "DATABASE_URL": _database_url(), "MEMBERCLUB_HOME": str(ROOT)},
+        env={**os.environ, "DATABASE_URL": database_url(), "MEMBERCLUB_HOME": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,7 +57,7 @@ def _assert_one_grant_per_account() -> None:
 @pytest.fixture
 def eligible_members(db):
     programs_load_files(paths=PROGRAM_FILES)
-    _members(MEMBERS)
+    east_members_bulk(MEMBERS, prefix="CAK")
 
 
 @pytest.mark.usefixtures("eligible_members")

@@ -12,80 +12,27 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
 
-from memberclub.contracts.models import Contract
 from memberclub.domain.program_end import EndDates
 from memberclub.jobs.accrual import accrual_run
 from memberclub.jobs.models import JobChunk
 from memberclub.jobs.notices import notices_run
 from memberclub.ledger.audit import ledger_audit
-from memberclub.ledger.models import Account, Entry, EntryKind, Lot
+from memberclub.ledger.models import Entry, EntryKind, Lot
 from memberclub.members.models import Member
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.programs.ending import program_end_schedule
 from memberclub.programs.services import programs_load_files
 from tests.conftest import PROGRAM_FILES, ROOT
+from tests.factories import east_members_bulk
 from tests.mail_support import RefusingSmtp
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MEMBERS = 300
 D = dt.date
-
-
-def _members(count: int) -> None:
-    """Eligible, opted-in east members, written in bulk (the rows the services would write)."""
-    contracts = Contract.objects.bulk_create(
-        Contract(
-            customer_id=f"CAN{number:07d}",
-            access_key_digest="-",
-            program="east",
-            plan="FAMILY",
-            holder_name="山田 太郎",
-            holder_kind="INDIVIDUAL",
-            phone="03-1234-5678",
-            postal_code="1000001",
-            address="東京都千代田区千代田1-1",
-            service_started_on=D(2020, 4, 1),
-            status="ACTIVE",
-            discount="NINEN_WARI",
-            discount_started_on=D(2020, 4, 1),
-        )
-        for number in range(count)
-    )
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"MC{number:010d}", password="!") for number in range(count)
-    )
-    members = Member.objects.bulk_create(
-        Member(
-            member_id=user.username,
-            user=user,
-            contract=contract,
-            program="east",
-            email=f"m{number}@example.com",
-            nickname="m",
-            joined_on=D(2021, 1, 1),
-            mail_opt_in=True,
-            source="import",
-        )
-        for number, (user, contract) in enumerate(zip(users, contracts, strict=True))
-    )
-    Account.objects.bulk_create(Account(program="east", member=member) for member in members)
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}"
-        f":{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
 
 
 def _command(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -93,7 +40,7 @@ def _command(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[
         [sys.executable, "-m", "memberclub", *args, "--json"],
         env={
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "MEMBERCLUB_HOME": str(ROOT),
             **(env or {}),
         },
@@ -123,7 +70,7 @@ def _last_json(process: subprocess.Popen[str]) -> dict:
 @pytest.fixture
 def members(db):
     programs_load_files(paths=PROGRAM_FILES)
-    _members(MEMBERS)
+    east_members_bulk(MEMBERS, prefix="CAN", mail_opt_in=True)
 
 
 @pytest.mark.usefixtures("members")
