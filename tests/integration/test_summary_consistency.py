@@ -16,7 +16,8 @@ from memberclub.reports.selectors import outstanding_by_expiry
 from memberclub.rewards.services import RedemptionOutcome
 from tests.concurrency import at_once
 from tests.conftest import PROGRAM_FILES
-from tests.integration.test_jobs_resume import MEMBERS, _accrue, _members, _wait_for_chunks
+from tests.factories import east_members_bulk
+from tests.integration.test_jobs_resume import MEMBERS, _accrue, _wait_for_chunks
 from tests.rewards_support import TODAY, give, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +43,7 @@ def test_concurrent_redemptions_are_all_counted_in_the_summary(make_member):
 @pytest.fixture
 def eligible_members(db):
     programs_load_files(paths=PROGRAM_FILES)
-    _members(MEMBERS)
+    east_members_bulk(MEMBERS, prefix="CAK")
 
 
 @pytest.mark.usefixtures("eligible_members")
