@@ -8,11 +8,14 @@ from pathlib import Path
 import psycopg
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Prepended to every scratch database's name, so that two benchmark runs on one server don't meet.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "")
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def recreate(name: str) -> str:
     """Drop and create a scratch database; return its URL."""
+    name = f"{PREFIX}{name}"
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')

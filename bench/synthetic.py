@@ -25,6 +25,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILES = [ROOT / "programs" / "east.toml", ROOT / "programs" / "west.toml"]
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Prepended to every scratch database's name, so that two benchmark runs on one server don't meet.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "")
 # Service starts spread over ~14 years from this day; every member registered 30 days later.
 FIRST_START = dt.date(2012, 4, 1)
 START_SPREAD_DAYS = 5000
@@ -47,12 +49,12 @@ class Database:
     @classmethod
     def postgres(cls, name: str) -> "Database":
         """A PostgreSQL database on the local server."""
-        return cls("postgresql", f"{PG_SERVER}/{name}", name)
+        return cls("postgresql", f"{PG_SERVER}/{PREFIX}{name}", f"{PREFIX}{name}")
 
     @classmethod
     def sqlite(cls, name: str) -> "Database":
         """An SQLite file under var/."""
-        path = ROOT / "var" / f"{name}.sqlite3"
+        path = ROOT / "var" / f"{PREFIX}{name}.sqlite3"
         return cls("sqlite", f"sqlite:///{path}", str(path))
 
     @contextmanager
