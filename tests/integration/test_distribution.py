@@ -8,10 +8,11 @@ to it. And every table with an `account_id` or `member_id` column must have a pl
 so a new table cannot be forgotten.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from memberclub.distribution import (
     CONTRACT_TABLES,
@@ -21,6 +22,9 @@ from memberclub.distribution import (
     REFERENCE_TABLES,
     placement,
 )
+from memberclub.fulfilment.models import Shipment
+from memberclub.ledger.models import Account
+from tests.rewards_support import give, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db
 
@@ -105,13 +109,50 @@ def test_a_member_owned_table_has_the_account_key_in_every_unique_key(table):
     assert keys_without_account_key(table) == []
 
 
-def test_the_primary_keys_of_member_owned_tables_are_checked_where_the_database_can_change_them():
-    keys = unique_keys("notifications_noticemail")
-    primaries = [key.columns for key in keys if key.primary]
-    if connection.vendor == "postgresql":
-        assert primaries == [("id", "member_id")]
-    else:
-        assert primaries == []
+def test_on_postgresql_the_primary_keys_are_held_to_the_rule_and_on_sqlite_they_are_not_read():
+    primaries = [key.columns for key in unique_keys("notifications_noticemail") if key.primary]
+    assert primaries == ([("id", "member_id")] if connection.vendor == "postgresql" else [])
+
+
+@pytest.fixture
+def shipped_redemption(make_member):
+    """A requested shipped redemption of a member with points."""
+    load_catalogs()
+    member = make_member()
+    give(member, 20_000)
+    return redeem(member, "E-RICE-5KG", key="k1").redemption
+
+
+def test_a_second_shipment_of_one_redemption_is_refused(shipped_redemption):
+    def ship() -> Shipment:
+        return Shipment.objects.create(
+            redemption=shipped_redemption,
+            account_id=shipped_redemption.account_id,
+            tracking_number="1234",
+            shipped_on=dt.date(2026, 11, 28),
+        )
+
+    ship()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ship()
+    assert Shipment.objects.filter(redemption=shipped_redemption).count() == 1
+
+
+def test_on_postgresql_a_shipment_under_another_account_than_its_redemption_is_refused(
+    shipped_redemption, make_member
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the shipment's two-column foreign key exists on PostgreSQL only")
+    other = Account.objects.get(member=make_member())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Shipment.objects.create(
+            redemption=shipped_redemption,
+            account_id=other.pk,
+            tracking_number="1234",
+            shipped_on=dt.date(2026, 11, 28),
+        )
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Shipment.objects.exists()
 
 
 def test_every_table_with_an_account_or_member_column_has_a_place():

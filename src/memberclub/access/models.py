@@ -114,11 +114,19 @@ class TrustedDevice(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="trusted_devices")
     # SHA-256 of the random token kept in the browser's cookie.
-    token_digest = models.CharField(max_length=64, unique=True)
+    token_digest = models.CharField(max_length=64)
     label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # With the member (the account key, docs/operations.md "Distributing the database");
+            # led by the digest, which is what a request looks up. A random 256-bit digest does
+            # not repeat, so unique per member guards what unique alone did.
+            models.UniqueConstraint(fields=["token_digest", "member"], name="trusted_device_token")
+        ]
 
     def __str__(self) -> str:
         return f"device {self.pk} of {self.member_id}"

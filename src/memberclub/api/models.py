@@ -13,7 +13,7 @@ class PersonalToken(models.Model):
     name = models.CharField(max_length=50)
     # The first characters, so the member can tell tokens apart; the rest is only digested.
     prefix = models.CharField(max_length=12)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
     level = models.CharField(max_length=8)
     created_at = models.DateTimeField(db_default=Now())
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -21,6 +21,11 @@ class PersonalToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # With the member (the account key, docs/operations.md "Distributing the database");
+            # led by the digest a request looks up, which is random and does not repeat.
+            models.UniqueConstraint(fields=["digest", "member"], name="personal_token_digest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"

@@ -117,7 +117,10 @@ def _apply(answer: _Answer) -> str:
         if redemption.status != Status.REQUESTED:
             raise Refused(f"{answer.number} is {redemption.status.lower()}, not requested")
         Shipment.objects.create(
-            redemption=redemption, tracking_number=answer.tracking, shipped_on=answer.shipped_on
+            redemption=redemption,
+            account_id=redemption.account_id,
+            tracking_number=answer.tracking,
+            shipped_on=answer.shipped_on,
         )
         Redemption.objects.filter(pk=redemption.pk).update(
             status=Status.FULFILLED, fulfilled_at=timezone.now()

@@ -145,8 +145,10 @@ class Redemption(models.Model):
         permissions = [("cancel_redemption", "Can cancel a requested redemption")]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="redemption_number"),
+            # The account too, as the distribution key (docs/operations.md "Distributing the
+            # database"): one account per member, so it guards what (member, key) did.
             models.UniqueConstraint(
-                fields=["member", "idempotency_key"], name="redemption_member_key"
+                fields=["member", "idempotency_key", "account"], name="redemption_member_key"
             ),
             models.CheckConstraint(condition=models.Q(points__gt=0), name="redemption_points"),
             models.CheckConstraint(
@@ -187,8 +189,16 @@ class DigitalCode(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="codes")
     code = models.CharField(max_length=200)
+    # No foreign key in the database: the pool is replicated to every node of a distributed
+    # database, and a replicated table cannot point into a distributed one. The code is handed
+    # out in the redemption's transaction, and a redemption is never deleted.
     redemption = models.OneToOneField(
-        Redemption, null=True, blank=True, on_delete=models.PROTECT, related_name="digital_code"
+        Redemption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="digital_code",
+        db_constraint=False,
     )
     loaded_at = models.DateTimeField(db_default=Now())
     shown_at = models.DateTimeField(null=True, blank=True)

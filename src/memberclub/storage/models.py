@@ -18,7 +18,10 @@ class StoredFile(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["object_key"], name="storage_file_object_key"),
+            # With the member, the account key (docs/operations.md "Distributing the database").
+            models.UniqueConstraint(
+                fields=["object_key", "member"], name="storage_file_object_key"
+            ),
             models.UniqueConstraint(
                 fields=["member", "folder", "name"], name="storage_file_name_per_folder"
             ),
@@ -43,7 +46,9 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key_prefix"], name="storage_reservation_prefix"),
+            models.UniqueConstraint(
+                fields=["key_prefix", "member"], name="storage_reservation_prefix"
+            ),
             models.CheckConstraint(condition=models.Q(bytes__gte=0), name="storage_reserved"),
         ]
 

@@ -1,0 +1,3 @@
+ALTER TABLE notifications_noticemail
+    DROP CONSTRAINT notifications_noticemail_pkey,
+    ADD CONSTRAINT notifications_noticemail_pkey PRIMARY KEY (id);
