@@ -72,7 +72,9 @@ def test_the_bytes_of_a_notice_parse_back_to_its_headers_and_parts(make_member, 
     assert parsed["Date"].endswith("+0900")
     assert parsed["List-Unsubscribe"] == f"<{notice.unsubscribe_url}>"
     # SMTP's line ends are CRLF; the bodies are otherwise as rendered.
-    assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == notice.text
-    assert parsed.get_body(("html",)).get_content().replace("\r\n", "\n") == notice.html
+    plain, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    assert plain is not None and html is not None
+    assert plain.get_content().replace("\r\n", "\n") == notice.text
+    assert html.get_content().replace("\r\n", "\n") == notice.html
     assert raw.recipient == "hanako@example.com"
     assert not fits_8bit("x" * 999)
