@@ -167,11 +167,10 @@ def _sent_record(now: dt.datetime, sent: list[tuple[int, str]]) -> None:
 
 @dataclass
 class _Unrecorded:
-    """A batch cut short by a database outage: what it sent and did not record, and the
-    notices it claimed and did not try, kept in memory until the database is back."""
+    """A batch cut short by a database outage: what it sent and did not record, and the lease
+    it holds on the notices it claimed and did not try, kept until the database is back."""
 
     outcomes: _Outcomes
-    untried: list[int]
     lease_until: dt.datetime
 
 
@@ -187,10 +186,11 @@ def notice_mail_recover() -> SendResult:
     while _unrecorded:
         batch = _unrecorded[0]
         batch.outcomes.flush()
-        # Only while the lease is ours still: after it, another worker may have them.
-        NoticeMail.objects.filter(
-            pk__in=batch.untried, status=MailStatus.QUEUED, lease_until=batch.lease_until
-        ).update(lease_until=None, attempts=F("attempts") - 1)
+        # What still holds this batch's lease was never tried (a claim whose commit was lost
+        # holds it too). The lease's moment is this worker's own, to the microsecond.
+        NoticeMail.objects.filter(status=MailStatus.QUEUED, lease_until=batch.lease_until).update(
+            lease_until=None, attempts=F("attempts") - 1
+        )
         result.add(batch.outcomes.result)
         _unrecorded.pop(0)
     return result
@@ -201,26 +201,24 @@ def notice_mail_send_batch(
 ) -> SendResult:
     """Claim one batch of due notices and send it over one SMTP connection."""
     now = now or timezone.now()
-    ids = notice_mail_claim(now=now, limit=limit or settings.NOTICE_MAIL_BATCH)
     outcomes = _Outcomes(now=now)
-    outcomes.result.claimed = len(ids)
-    if not ids:
-        return outcomes.result
-    tried = 0
     try:
+        ids = notice_mail_claim(now=now, limit=limit or settings.NOTICE_MAIL_BATCH)
+        outcomes.result.claimed = len(ids)
+        if not ids:
+            return outcomes.result
         mails = list(NoticeMail.objects.filter(pk__in=ids).select_related("member").order_by("id"))
         smtp = get_connection(fail_silently=False)
         renderer = NoticeRenderer()
         try:
             for mail in mails:
-                tried += 1
                 _send_one(smtp, renderer, mail, outcomes)
         finally:
             _close(smtp)
         outcomes.flush()
     except UNAVAILABLE:
-        # The database went away mid-batch: the mail that left is recorded when it is back.
-        _unrecorded.append(_Unrecorded(outcomes, sorted(ids)[tried:], now + LEASE))
+        # The database went away mid-batch: what left is recorded when it is back.
+        _unrecorded.append(_Unrecorded(outcomes, now + LEASE))
         raise
     except Exception:
         outcomes.flush()  # what left is recorded; the rest waits for its lease
