@@ -122,3 +122,17 @@ def test_a_task_that_killed_its_worker_too_often_is_failed(settings):
     task.refresh_from_db()
     assert task.status == "FAILED"
     assert "died 3 times" in task.traceback
+
+
+@pytest.mark.django_db
+def test_a_workers_own_task_cut_short_by_an_outage_is_queued_again_at_its_next_pass(settings):
+    settings.WORKER_LEASE_SECONDS = 60
+    lease_renew(worker_id="me")
+    task = _running("me", started_ago=1)
+
+    # Another worker leaves it: its worker is alive and it started just now.
+    assert tasks_reclaim(now=timezone.now(), own_worker_id="other") == 0
+    # Its own worker, between tasks, knows it is running none of them.
+    assert tasks_reclaim(now=timezone.now(), own_worker_id="me") == 1
+    task.refresh_from_db()
+    assert task.status == "READY"

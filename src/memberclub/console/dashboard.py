@@ -13,11 +13,15 @@ from memberclub.domain.calendar import first_of_month
 from memberclub.formats import JST
 from memberclub.jobs.models import JobRun
 from memberclub.ledger.models import Lot
-from memberclub.programs.selectors import program_codes
+from memberclub.members.models import Member
+from memberclub.notifications.models import MailStatus, NoticeMail
+from memberclub.programs.selectors import program_codes, program_on
 
 # SPEC §4: an easy registration is decided within this many business days.
 REVIEW_TARGET_BUSINESS_DAYS = 2
 JOBS = ("accrue", "expire")
+# The most recent bouncing addresses listed on the dashboard (the count covers all).
+BOUNCING_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,72 @@ def job_runs_due(*, today: dt.date) -> list[DueRun]:
         if Lot.objects.filter(program=program, expires_on__lt=today, remaining__gt=0).exists():
             due.append(DueRun(program=program, job="expire", period=today.isoformat()))
     return due
+
+
+@dataclass(frozen=True)
+class Bouncing:
+    """A current member whose address the mail server refused, and since when."""
+
+    pk: int
+    member_id: str
+    email: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class MailQueue:
+    """The dashboard's email queue: transactional email (the task queue), club notices (the
+    notice outbox) and the addresses that bounce."""
+
+    queued: int
+    running: int
+    failed: int
+    notices_queued: int
+    notices_failed: int
+    bouncing: int
+    bouncing_latest: list[Bouncing]
+
+
+def mail_queue() -> MailQueue:
+    """Email waiting, being sent and failed; notices waiting and failed; bouncing addresses."""
+    tasks = email_queue()
+    notices = dict(
+        NoticeMail.objects.filter(status__in=(MailStatus.QUEUED, MailStatus.FAILED))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    # Members who left get no mail: their addresses are no one's concern any more.
+    bouncing = Member.objects.filter(email_bouncing_since__isnull=False, left_on__isnull=True)
+    latest = bouncing.order_by("-email_bouncing_since", "-pk")[:BOUNCING_SHOWN]
+    return MailQueue(
+        queued=tasks["queued"],
+        running=tasks["running"],
+        failed=tasks["failed"],
+        notices_queued=notices.get(MailStatus.QUEUED, 0),
+        notices_failed=notices.get(MailStatus.FAILED, 0),
+        bouncing=bouncing.count(),
+        bouncing_latest=[
+            Bouncing(pk=m.pk, member_id=m.member_id, email=m.email, since=m.email_bouncing_since)
+            for m in latest.only("pk", "member_id", "email", "email_bouncing_since")
+            if m.email_bouncing_since is not None
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ProgramLink:
+    """A program and its name, for the links to its program-end page."""
+
+    code: str
+    name: str
+
+
+def program_links(*, today: dt.date) -> list[ProgramLink]:
+    """Every loaded program by its name as in force today."""
+    return [
+        ProgramLink(code=code, name=program_on(program=code, on=today).name_ja)
+        for code in sorted(program_codes())
+    ]
 
 
 def email_queue() -> dict[str, int]:

@@ -60,14 +60,15 @@ def _message(error: Refused) -> str:
     return str(error)
 
 
-def _is_admin(request: HttpRequest) -> bool:
+def is_admin(request: HttpRequest) -> bool:
+    """Whether the staff member may end a program (ADMIN, or a superuser)."""
     user = request.user
     return bool(user.is_superuser or user.groups.filter(name=ADMIN).exists())
 
 
 def program_end_view(request: HttpRequest, program: str) -> HttpResponse:
     """Show the program's end, schedule one or withdraw it; every change is audit-logged."""
-    if not _is_admin(request):
+    if not is_admin(request):
         raise PermissionDenied
     if program not in program_codes():
         raise PermissionDenied

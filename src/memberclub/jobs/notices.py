@@ -21,6 +21,7 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
+from memberclub.ledger.selectors import as_of_index_refresh
 from memberclub.programs.ending import end_dates, program_end_in_force
 from memberclub.programs.selectors import program_codes, program_on
 
@@ -110,6 +111,8 @@ def notices_run(
     if as_of.month == definition.notices.expiry_warning_month:
         kinds.append(NoticeKind("expiry_warning", period, now))
     kinds += end_notice_kinds(program=program, on=as_of)
+    # Every chunk reads balances as of the day through the journal's date index.
+    as_of_index_refresh()
     work = _Notices(
         kinds=tuple(kinds),
         params={"program": program, "as_of": as_of, "expiry": expiry, "now": now},

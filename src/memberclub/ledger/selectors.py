@@ -38,6 +38,20 @@ LOTS_AS_OF = """
 """
 
 
+def as_of_index_refresh() -> None:
+    """Before many as-of reads (a batch job's chunks), summarise the journal's date index.
+
+    PostgreSQL's BRIN index on the entries' date knows nothing of the pages written since the
+    last VACUUM, and every as-of read scans all of them: after a fresh journal of 2,000,000
+    entries, 1.4 s per chunk of the notices job, twice (EXPLAIN ANALYZE: "lossy" heap blocks,
+    every row removed by the recheck). Summarising them once takes about as long as one such
+    scan; the chunks then skip them. SQLite has no such index: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT brin_summarize_new_values('ledger_entry_effective_on_brin')")
+
+
 def lots_as_of_sql(
     *, as_of: dt.date, account_id: int | None = None, account_range: bool = False
 ) -> tuple[str, dict[str, Any]]:

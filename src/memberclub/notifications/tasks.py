@@ -14,9 +14,24 @@ from django_tasks import task
 
 from memberclub import formats
 from memberclub.notifications.models import SentEmail
+from memberclub.outage import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+# Emails the SMTP server accepted whose claim could not commit because the database went
+# away: key -> the SentEmail fields. Written first when it is back (`sent_email_recover`), so
+# the task, run again, finds its key sent and sends nothing.
+_unrecorded: dict[str, dict[str, Any]] = {}
+
+
+def sent_email_recover() -> int:
+    """Record the emails accepted during a database outage; raises while it lasts."""
+    recorded = 0
+    for key, fields in list(_unrecorded.items()):
+        SentEmail.objects.get_or_create(key=key, defaults=fields)
+        del _unrecorded[key]
+        recorded += 1
+    return recorded
 
 
 def _retry_delay(attempt: int) -> dt.timedelta:
@@ -49,17 +64,27 @@ def send_email(
         subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers={"Date": _date_header()}
     )
     message.attach_alternative(html, "text/html")
+    if key in _unrecorded:
+        # Accepted by the SMTP server during an outage, unrecorded until now.
+        SentEmail.objects.get_or_create(key=key, defaults=_unrecorded.pop(key))
+        return "already sent"
+    fields = {"kind": kind, "to": to, "sent_at": timezone.now()}
+    accepted = False
     try:
         # The row claims the key; it commits only if the SMTP server took the message.
         with transaction.atomic():
-            _, created = SentEmail.objects.get_or_create(
-                key=key, defaults={"kind": kind, "to": to, "sent_at": timezone.now()}
-            )
+            _, created = SentEmail.objects.get_or_create(key=key, defaults=fields)
             if not created:
                 return "already sent"
             message.send()
-    except Exception:
+            accepted = True
+    except Exception as error:
+        if accepted and isinstance(error, UNAVAILABLE):
+            # The email left but its claim did not commit: the database went away.
+            _unrecorded[key] = fields
         if attempt < MAX_ATTEMPTS:
+            # With the database away this fails too; the task stays RUNNING and the worker
+            # takes it up again once the database is back (memberclub.cli.lease).
             logger.warning("email %s failed (attempt %d); retrying", key, attempt)
             send_email.using(run_after=timezone.now() + _retry_delay(attempt)).enqueue(
                 kind=kind, to=to, language=language, context=context, key=key, attempt=attempt + 1

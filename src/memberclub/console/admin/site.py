@@ -17,14 +17,16 @@ from memberclub.console.admin.audited import (
 )
 from memberclub.console.dashboard import (
     REVIEW_TARGET_BUSINESS_DAYS,
-    email_queue,
     job_runs_due,
     job_runs_last,
     letters_waiting,
+    mail_queue,
+    program_links,
     review_queue,
 )
 from memberclub.console.labels import labels_apply, object_type_label
 from memberclub.console.models import AuditLog
+from memberclub.console.program_end import is_admin
 from memberclub.notifications.models import Notice
 
 labels_apply()
@@ -49,7 +51,9 @@ def _dashboard(request: HttpRequest, extra_context: dict[str, Any] | None = None
         "title": _("Dashboard"),
         "last_runs": job_runs_last(),
         "due_runs": job_runs_due(today=today),
-        "email_queue": email_queue(),
+        "email_queue": mail_queue(),
+        # The program-end form is ADMIN's alone: so is the link to it.
+        "program_end_links": program_links(today=today) if is_admin(request) else [],
         "letters": letters,
         "oldest_letter": oldest_letter,
         "review": review_queue(today=today),

@@ -10,8 +10,8 @@ from memberclub.cli.base import date_argument
 from memberclub.cli.feeds import FeedImportCommand
 from memberclub.cli.system import system_user
 from memberclub.console.audit import audit_record
-from memberclub.members.privacy import members_anonymise
 from memberclub.membership.importer import members_import
+from memberclub.membership.privacy import members_anonymise
 
 
 def _record(program: str, left_before: str, member_ids: list[str]) -> None:

@@ -1,7 +1,8 @@
 """`memberclub worker [--batch]`: send queued email and run other background tasks."""
 
+import logging
 import signal
-import time
+import threading
 from types import FrameType
 from typing import Any
 
@@ -14,9 +15,26 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from memberclub.cli.base import JsonCommand
-from memberclub.cli.lease import Heartbeat, tasks_reclaim
+from memberclub.cli.lease import Heartbeat, connections_reset, tasks_reclaim
 from memberclub.jobs.mailer import notice_mail_send
+from memberclub.notifications.tasks import sent_email_recover
+from memberclub.outage import UNAVAILABLE, outage_summary
 from memberclub.rewards.receipts import receipts_enqueue
+
+logger = logging.getLogger("memberclub.worker")
+# Seconds between attempts to reach a database that is away: doubling, up to the last.
+OUTAGE_BACKOFF = (1, 2, 4, 8, 15, 30)
+
+
+def worker_pass(worker: Worker) -> None:
+    """One pass: record what an outage left unrecorded, take back dead workers' tasks (and
+    this one's, cut short by an outage), queue receipts, send notices, run the ready tasks."""
+    sent_email_recover()
+    tasks_reclaim(now=timezone.now(), own_worker_id=worker.worker_id)
+    while receipts_enqueue():
+        pass  # a batch at a time, until none is due
+    notice_mail_send()
+    worker.run()
 
 
 class Command(JsonCommand):
@@ -45,24 +63,41 @@ class Command(JsonCommand):
             excluded_queue_names=[],
         )
 
+        stopping = threading.Event()
+
         def stop(signum: int, frame: FrameType | None) -> None:
             # The task under way finishes; the loop ends at its next check.
             worker.running = False
+            stopping.set()
 
         if not options["batch"]:
             signal.signal(signal.SIGINT, stop)
             signal.signal(signal.SIGTERM, stop)
         # The lease lets other workers take up this one's task if it dies (SIGKILL, power).
         heartbeat = Heartbeat(worker_id=worker.worker_id).start()
+        failures = 0
         while worker.running:
-            tasks_reclaim(now=timezone.now())
-            while receipts_enqueue():
-                pass  # a batch at a time, until none is due
-            notice_mail_send()
-            worker.run()
+            try:
+                worker_pass(worker)
+            except UNAVAILABLE as error:
+                if options["batch"]:
+                    raise  # one pass: exit 1 with one line (JsonCommand)
+                # A long-running worker waits for the database and goes on by itself; what
+                # the pass sent and could not record is kept and recorded first.
+                delay = OUTAGE_BACKOFF[min(failures, len(OUTAGE_BACKOFF) - 1)]
+                failures += 1
+                logger.error(
+                    "database unavailable: %s, retrying in %d s", outage_summary(error), delay
+                )
+                connections_reset()
+                stopping.wait(delay)
+                continue
+            if failures:
+                logger.error("database available again after %d attempts", failures)
+                failures = 0
             if options["batch"]:
                 break
-            time.sleep(options["interval"])
+            stopping.wait(options["interval"])
         heartbeat.stop()
         return {
             "ready": DBTaskResult.objects.ready().count(),

@@ -1,6 +1,8 @@
 """Anonymising members who left (SPEC §10, Japan's APPI): once the program's retention has
-passed, their email, nickname and login are replaced by placeholders; the member ID, the
-contract (customer ID) and the journal stay, so the books still add up."""
+passed, their email, nickname and login are replaced by placeholders, and so is every copy of
+their address and name in the mail records (sent email, the notice outbox, the task queue,
+registration requests); the member ID, the contract (customer ID) and the journal stay, so
+the books still add up."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -9,11 +11,17 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models.functions import Cast, Concat
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from memberclub.access.models import EasyRegistration, SignupToken
 from memberclub.members.models import ANONYMISED_DOMAIN, Member
+from memberclub.notifications.models import NoticeMail, SentEmail
 from memberclub.programs.selectors import program_codes, program_on
 
 CHUNK = 5_000
+# What a copy of an address becomes where the member it belonged to is not recorded.
+ANONYMISED_ADDRESS = "anonymised" + ANONYMISED_DOMAIN
 # Told of each chunk, in its transaction: the program, the cut-off date, the member IDs.
 Recorder = Callable[[str, str, list[str]], None]
 
@@ -66,12 +74,59 @@ def members_anonymise(*, as_of: dt.date, record: Recorder | None = None) -> Anon
     return Anonymised(as_of=as_of, members=counts, left_before=cutoffs)
 
 
-def _anonymise(ids: list[int]) -> int:
-    """Replace the personal data of these members and of their logins, set-based."""
-    placeholder = Concat(
-        models.Value("anonymised-"), Cast("pk", models.CharField()), models.Value(ANONYMISED_DOMAIN)
+def _placeholder(member_key: str) -> Concat:
+    """anonymised-<member pk>@anonymised.invalid, from the column holding the member's key."""
+    return Concat(
+        models.Value("anonymised-"),
+        Cast(member_key, models.CharField()),
+        models.Value(ANONYMISED_DOMAIN),
     )
+
+
+def _addresses(ids: list[int]) -> list[str]:
+    """Every address these members are known by: theirs now, those their notices went to and
+    those they registered with (an address changed since is in the older rows)."""
+    found = set(Member.objects.filter(pk__in=ids).values_list("email", flat=True))
+    found.update(NoticeMail.objects.filter(member_id__in=ids).values_list("sent_to", flat=True))
+    found.update(SignupToken.objects.filter(member_id__in=ids).values_list("email", flat=True))
+    found.discard("")
+    # An address a member who stays still uses is theirs too, and is kept.
+    kept = set(
+        Member.objects.filter(email__in=found).exclude(pk__in=ids).values_list("email", flat=True)
+    )
+    return sorted(found - kept)
+
+
+def _copies_anonymise(ids: list[int]) -> None:
+    """Replace the copies of these members' addresses and names in the mail records."""
+    addresses = _addresses(ids)
+    SentEmail.objects.filter(to__in=addresses).update(to=ANONYMISED_ADDRESS)
+    # A bounce's error text quotes the address.
+    NoticeMail.objects.filter(member_id__in=ids).exclude(sent_to="").update(
+        sent_to=_placeholder("member_id")
+    )
+    NoticeMail.objects.filter(member_id__in=ids).exclude(last_error="").update(last_error="")
+    SignupToken.objects.filter(member_id__in=ids).update(
+        email=_placeholder("member_id"), nickname="-"
+    )
+    EasyRegistration.objects.filter(email__in=addresses).update(
+        email=ANONYMISED_ADDRESS, nickname="-"
+    )
+    # Finished email tasks keep the address and the names they were given (nickname, the
+    # holder's name, a delivery address); one that has run has no further use.
+    DBTaskResult.objects.filter(
+        task_path__startswith="memberclub.notifications.",
+        status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
+        args_kwargs__kwargs__to__in=addresses,
+    ).delete()
+
+
+def _anonymise(ids: list[int]) -> int:
+    """Replace the personal data of these members, of their logins and of their mail records,
+    set-based."""
+    placeholder = _placeholder("pk")
     with transaction.atomic():
+        _copies_anonymise(ids)
         get_user_model().objects.filter(member__pk__in=ids).update(
             username=Concat(models.Value("anonymised-"), Cast("pk", models.CharField())),
             password="!",  # noqa: S106 - Django's mark of an unusable password
