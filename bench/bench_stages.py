@@ -9,6 +9,7 @@ Four stages each, on the same database in the same run:
 (d) the job, `memberclub accrue` / `memberclub expire` as a subprocess (its start included,
     and shown).
 The accrual's ratio is (d)/(b) (aim <= 1.5x), with (d)/(c) beside it; the same for expiry.
+What each part of the ledger's shape costs: `python -m bench.stages_detail`.
 """
 
 import datetime as dt
