@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DB ?= memberclub
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(TEST_DB)
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean system-packages screenshots
+.PHONY: demo test lint test-sqlite test-postgres bench bench-scale clean system-packages screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: lint test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Growth of the monthly run at 1M, 2M and 4M members (PostgreSQL); long, so not in `make bench`.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) var
