@@ -267,29 +267,6 @@ def bare_copies(connection: Any, vendor: str, tables: dict[str, str]) -> None:
             connection.execute(re.sub(r'INDEX "([^"]+)"', rf'INDEX "{copy}_\1"', renamed))
 
 
-# What a bare table keeps of a ledger table (PostgreSQL): its columns, defaults and identity,
-# a bigserial-like key, the one unique key a writer's ON CONFLICT names and at most one index.
-BARE_KEYS = {
-    "ledger_entry": ("UNIQUE (program, idempotency_key)", "(account_id, effective_on)"),
-    "ledger_lot": ("UNIQUE (account_id, expires_on)", None),
-    "ledger_draw": ("UNIQUE (entry_id, lot_id)", None),
-}
-
-
-def bare_tables(connection: Any, tables: dict[str, str]) -> None:
-    """Create empty bare tables (PostgreSQL) for the physical limit of writing the same rows:
-    no check, no foreign key, no trigger, one unique key and at most one index."""
-    for source, copy in tables.items():
-        unique, index = BARE_KEYS[source]
-        connection.execute(f"DROP TABLE IF EXISTS {copy}")
-        connection.execute(
-            f"CREATE TABLE {copy} (LIKE {source} INCLUDING DEFAULTS INCLUDING IDENTITY, "
-            f"PRIMARY KEY (id), {unique})"
-        )
-        if index is not None:
-            connection.execute(f"CREATE INDEX ON {copy} {index}")
-
-
 def settle(connection: Any, vendor: str) -> None:
     """Write pending changes out now, so that the next measurement does not pay for them."""
     if vendor == "postgresql":
