@@ -55,3 +55,42 @@ def test_a_debit_whose_draws_do_not_add_up_is_reported(busy_account):
     checks = {item["check"] for item in ledger_audit().violations}
 
     assert "draws_add_up" in checks
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite keeps the journal's account foreign key"
+)
+def test_an_entry_of_no_account_is_reported(busy_account):
+    # PostgreSQL checks no foreign key on a journal row's account (the journal's shape); the
+    # audit does.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_entry (program, account_id, kind, points, effective_on, rule, "
+            "period, idempotency_key, reason, shortfall) "
+            "SELECT program, account_id + 1000000, kind, points, effective_on, rule, period, "
+            "'orphan', reason, shortfall FROM ledger_entry WHERE idempotency_key = 'c'"
+        )
+        cursor.execute("SELECT id FROM ledger_entry WHERE idempotency_key = 'orphan'")
+        (orphan,) = cursor.fetchone()
+
+    result = ledger_audit()
+
+    rows = next(v["rows"] for v in result.violations if v["check"] == "program_matches_account")
+    assert {"row_kind": "entry", "id": orphan} in rows
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite keeps the reversal's foreign key"
+)
+def test_a_reversal_of_no_entry_is_reported(busy_account):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_entry (program, account_id, kind, points, effective_on, rule, "
+            "period, idempotency_key, reason, shortfall, reverses_id) "
+            "SELECT program, account_id, 'REFUND', 1, effective_on, rule, period, 'forged', "
+            "reason, shortfall, id + 1000000 FROM ledger_entry WHERE idempotency_key = 'c'"
+        )
+
+    checks = {item["check"] for item in ledger_audit().violations}
+
+    assert "reversal_names_entry" in checks

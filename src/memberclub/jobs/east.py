@@ -23,7 +23,7 @@ from memberclub.domain.accrual import (
 from memberclub.domain.calendar import last_day_of_month
 from memberclub.domain.program import MonthlyAccrual, ProgramDefinition
 from memberclub.jobs.runner import ChunkResult
-from memberclub.jobs.sql import entries_write, in_list, month_of
+from memberclub.jobs.sql import entries_write, in_list, joins_by_key, month_of
 
 RULES = ("monthly", "renewal_bonus")
 
@@ -82,6 +82,7 @@ class EastAccrual:
         if not self.select:
             return ChunkResult()
         params = {**self.params, "first_account": first, "last_account": last}
+        joins_by_key(cursor)
         # The one writer that takes no account lock (docs/decisions.md, lock order): grants
         # only add to a lot, which commutes with any other writer's change of the same row and
         # cannot make a draw taken from it too big; each account gets one lot from the run, so

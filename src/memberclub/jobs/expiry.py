@@ -16,7 +16,7 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import day_after, entries_write, is_postgres
+from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
 from memberclub.ledger.keys import EXPIRY_KEY_SQL
 from memberclub.programs.selectors import program_codes
 
@@ -62,6 +62,7 @@ class _Expiry:
 
     def chunk(self, cursor: CursorWrapper, first: int, last: int) -> ChunkResult:
         params = {**self.params, "first_account": first, "last_account": last}
+        joins_by_key(cursor)
         if is_postgres():
             cursor.execute(LOCK_ACCOUNTS, params)
         select = EXPIRING_LOTS.format(next_day=day_after("l.expires_on"))

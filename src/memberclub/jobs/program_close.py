@@ -23,7 +23,7 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import day_after, entries_write, is_postgres
+from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
 from memberclub.ledger.columns import ENTRY_COLUMNS, column_list
 from memberclub.programs.ending import program_end_in_force
 from memberclub.programs.selectors import program_codes
@@ -48,7 +48,8 @@ FORFEITED_LOTS = """
     SELECT n.id AS entry_id, l.id AS lot_id, l.account_id, -l.remaining AS points
     FROM {new} n
     JOIN ledger_lot l ON l.account_id = n.account_id
-    WHERE l.remaining > 0 AND l.expires_on >= %(ends_on)s
+    WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
+      AND l.remaining > 0 AND l.expires_on >= %(ends_on)s
 """
 FORFEIT_PG = f"""
     WITH new AS ({INSERT_FORFEITS} RETURNING id, account_id, points),
@@ -99,6 +100,7 @@ class _Close:
 
     def chunk(self, cursor: CursorWrapper, first: int, last: int) -> ChunkResult:
         params = {**self.params, "first_account": first, "last_account": last}
+        joins_by_key(cursor)
         select = EXPIRING_LOTS.format(next_day=day_after("l.expires_on"))
         expired = entries_write(
             cursor, select=select, params={**params, "as_of": params["ends_on"]}, credit=False

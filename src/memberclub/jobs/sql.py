@@ -59,6 +59,19 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def joins_by_key(cursor: CursorWrapper) -> None:
+    """Make the rest of this chunk's transaction join through keys, not by hashing tables.
+
+    A chunk names a narrow range of accounts, but a hash join reads the whole of the other
+    side: every member and contract (the accrual), every lot (expiry, program close) and, in
+    the journal summary's trigger, every entry and lot, once per chunk, which grows with the
+    program rather than the chunk. Measured at a million members (docs/decisions.md, the
+    journal's shape). SQLite has no hash joins.
+    """
+    if is_postgres():
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+
+
 def day_after(column: str) -> str:
     """SQL for the day after a date column."""
     return f"({column} + 1)" if is_postgres() else f"date({column}, '+1 day')"

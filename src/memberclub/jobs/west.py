@@ -18,7 +18,14 @@ from memberclub.domain.accrual import ONE_DAY, anniversary_start_windows, month_
 from memberclub.domain.calendar import add_months
 from memberclub.domain.program import ProgramDefinition, UsageAccrual
 from memberclub.jobs.runner import ChunkResult
-from memberclub.jobs.sql import Written, entries_write, in_list, is_postgres, rows_table
+from memberclub.jobs.sql import (
+    Written,
+    entries_write,
+    in_list,
+    is_postgres,
+    joins_by_key,
+    rows_table,
+)
 
 RULES = ("usage", "long_term", "arrears")
 
@@ -105,6 +112,7 @@ class WestAccrual:
     def chunk(self, cursor: CursorWrapper, first: int, last: int) -> ChunkResult:
         """Revoke arrears, then grant usage and long-term points, for accounts first..last."""
         params = {**self.params, "first_account": first, "last_account": last}
+        joins_by_key(cursor)
         pending = f"SELECT g.account_id {ARREARS} {NOT_YET_REVOKED}"
         if is_postgres():
             # A revocation reads a lot and then lowers it: lock its account first, as every

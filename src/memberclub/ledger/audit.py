@@ -83,13 +83,22 @@ CHECKS: dict[str, str] = {
         WHERE p.issued - p.redeemed + p.refunded - p.expired - p.forfeited - p.revoked
               + p.adjusted <> COALESCE(o.outstanding, 0)
     """,
-    # Lots and entries belong to the program of their account.
+    # Lots and entries belong to the program of their account, and their account exists (no
+    # foreign key checks it on PostgreSQL; a draw's account is its lot's, checked above).
     "program_matches_account": """
         SELECT 'lot' AS row_kind, l.id FROM ledger_lot l
-        JOIN ledger_account a ON a.id = l.account_id WHERE l.program <> a.program
+        LEFT JOIN ledger_account a ON a.id = l.account_id
+        WHERE a.id IS NULL OR l.program <> a.program
         UNION ALL
         SELECT 'entry', e.id FROM ledger_entry e
-        JOIN ledger_account a ON a.id = e.account_id WHERE e.program <> a.program
+        LEFT JOIN ledger_account a ON a.id = e.account_id
+        WHERE a.id IS NULL OR e.program <> a.program
+    """,
+    # A reversal names an entry of its own account (no foreign key checks it on PostgreSQL).
+    "reversal_names_entry": """
+        SELECT r.id, r.account_id, r.reverses_id FROM ledger_entry r
+        LEFT JOIN ledger_entry e ON e.id = r.reverses_id
+        WHERE r.reverses_id IS NOT NULL AND (e.id IS NULL OR e.account_id <> r.account_id)
     """,
 }
 

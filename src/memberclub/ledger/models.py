@@ -34,8 +34,11 @@ class Account(models.Model):
 class Lot(models.Model):
     """The points of one account that share one expiry date (the last day they can be used)."""
 
+    # No foreign key in the database (docs/decisions.md, the journal's shape): checking one
+    # locks the account row for every lot a run creates. Every writer reads or locks the
+    # account before it writes, accounts are never deleted, and the audit checks it.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="lots", db_index=False
+        Account, on_delete=models.PROTECT, related_name="lots", db_index=False, db_constraint=False
     )
     program = models.CharField(max_length=32)
     expires_on = models.DateField()
@@ -82,8 +85,13 @@ class Entry(models.Model):
     """One append-only change of points: positive credits, negative debits."""
 
     program = models.CharField(max_length=32)
+    # No foreign key in the database, as for the lot's account: checked by `memberclub audit`.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     points = models.IntegerField()
@@ -104,6 +112,9 @@ class Entry(models.Model):
         on_delete=models.PROTECT,
         related_name="reversals",
         db_index=False,  # indexed below only where set: few entries reverse another
+        # A database check would run for every entry a monthly run writes, all without a
+        # reversed entry; the journal is append-only and the audit checks it.
+        db_constraint=False,
     )
     created_at = models.DateTimeField(db_default=Now())
 
@@ -142,8 +153,11 @@ class Draw(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws", db_index=False)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
-    # Read with its entry or lot, never looked up by itself: no index of its own.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Read with its entry or lot, never looked up by itself: no index of its own. No foreign
+    # key in the database either: the audit checks that a draw's account is its lot's.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     points = models.IntegerField()
 
     class Meta:
