@@ -4,8 +4,10 @@ At each size, on one scratch database (`bench_scale`, regenerated per size), the
 commands as an operator runs them, each a `memberclub` subprocess: the east accrual of a month,
 the points export as of its month-end, the next month's notices (every member opted in), the
 liability report of the fiscal year and the expiry of the month's lots. For each: seconds, peak
-memory, and the growth factor against the size before, normalised by the growth of the size
-(1.00 = linear; the aim is within 10 %). Then, at 2M, the accrual again on an empty journal as
+memory, CPU seconds of the command and of its PostgreSQL server processes (bench.measured),
+and the growth factor against the size before, normalised by the growth of the size (1.00 =
+linear; the aim is within 10 %, judged on the CPU: the wall clock of a shared machine mostly
+counts waiting for a core). Then, at 2M, the accrual again on an empty journal as
 `--worker 1/2` and `--worker 2/2` in parallel, and the speed-up against the single run.
 
 `python -m bench.scale [SIZE …]` (default 1000000 2000000 4000000); the worker run is made at
@@ -20,16 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bench.synthetic import (
-    ROOT,
-    Database,
-    Finished,
-    ensure_members,
-    memberclub,
-    prepare,
-    reset_ledger,
-    settle,
-)
+from bench.measured import Measured, memberclub_measured
+from bench.synthetic import ROOT, Database, ensure_members, prepare, reset_ledger, settle
 
 SIZES = (1_000_000, 2_000_000, 4_000_000)
 WORKER_SIZE = 2_000_000
@@ -92,6 +86,11 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def _cpu(job: Measured) -> str:
+    server = "?" if job.server_cpu is None else f"{job.server_cpu:.1f}"
+    return f"CPU {job.cpu:.1f} s memberclub + {server} s server"
+
+
 def fresh_month(database: Database, members: int) -> None:
     """The size's members, an empty journal and outbox, every member opted in to mail."""
     ensure_members(database, count=members)
@@ -103,55 +102,65 @@ def fresh_month(database: Database, members: int) -> None:
         settle(connection, "postgresql")
 
 
-def run_size(database: Database, members: int) -> dict[str, Finished]:
+def run_size(database: Database, members: int) -> dict[str, Measured]:
     """Run the monthly commands at one size; print one line per command."""
     fresh_month(database, members)
     done = {}
     for step in STEPS:
-        job = memberclub(database, *step.args)
+        job = memberclub_measured(database, *step.args)
         answer = json.loads(job.out.strip().splitlines()[-1])
         count = f", {answer[step.count_key]:,} {step.count_key}" if step.count_key else ""
         print(
-            f"scale {members:,} members: {step.name} {job.seconds:.1f} s, peak {job.peak_mib} MiB"
-            f"{count} (load {_load()})",
+            f"scale {members:,} members: {step.name} {job.seconds:.1f} s, {_cpu(job)}, "
+            f"peak {job.peak_mib} MiB{count} (load {_load()})",
             flush=True,
         )
         done[step.name] = job
     return done
 
 
-def workers(database: Database, members: int, single: Finished) -> None:
+def workers(database: Database, members: int, single: Measured) -> None:
     """The accrual as two workers in parallel on an empty journal, against the single run."""
     fresh_month(database, members)
     accrue = STEPS[0].args
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        shares = [pool.submit(memberclub, database, *accrue, "--worker", f"{i}/2") for i in (1, 2)]
+        shares = [
+            pool.submit(memberclub_measured, database, *accrue, "--worker", f"{i}/2")
+            for i in (1, 2)
+        ]
         jobs = [share.result() for share in shares]
     wall = time.monotonic() - started
     entries = database.scalar("SELECT COUNT(*) FROM ledger_entry")
     print(
         f"scale {members:,} members: accrual as --worker 1/2 + 2/2 in parallel {wall:.1f} s "
         f"(workers {jobs[0].seconds:.1f} s and {jobs[1].seconds:.1f} s, peak "
-        f"{max(job.peak_mib for job in jobs)} MiB, {entries:,} entries) vs one worker "
-        f"{single.seconds:.1f} s: speed-up {single.seconds / wall:.2f}x (load {_load()})",
+        f"{max(job.peak_mib for job in jobs)} MiB, {entries:,} entries; {_cpu(jobs[0])} and "
+        f"{_cpu(jobs[1])}) vs one worker {single.seconds:.1f} s: speed-up "
+        f"{single.seconds / wall:.2f}x (load {_load()})",
         flush=True,
     )
 
 
-def growth(sizes: list[int], runs: list[dict[str, Finished]]) -> None:
-    """Print each command's growth from size to size, normalised by the size's growth."""
+def growth(sizes: list[int], runs: list[dict[str, Measured]]) -> None:
+    """Print each command's growth from size to size, normalised by the size's growth: by the
+    wall clock, and by the CPU of the command and its server (which the machine's load does not
+    inflate)."""
     for before, after, size_before, size_after in zip(
         runs, runs[1:], sizes, sizes[1:], strict=False
     ):
         factor = size_after / size_before
         parts = []
         for step in STEPS:
-            grown = after[step.name].seconds / before[step.name].seconds
-            linear = grown / factor
-            verdict = "" if abs(linear - 1) <= LINEAR_AIM else " MISSES"
-            parts.append(f"{step.name} x{grown:.2f} ({linear:.2f} of linear{verdict})")
-        print(f"growth {size_before:,} -> {size_after:,} members: " + ", ".join(parts), flush=True)
+            wall = after[step.name].seconds / before[step.name].seconds / factor
+            cpu = after[step.name].all_cpu / max(before[step.name].all_cpu, 0.01) / factor
+            verdict = "" if abs(cpu - 1) <= LINEAR_AIM else " MISSES"
+            parts.append(f"{step.name} wall {wall:.2f}, CPU {cpu:.2f}{verdict}")
+        print(
+            f"growth {size_before:,} -> {size_after:,} members (1.00 = linear): "
+            + ", ".join(parts),
+            flush=True,
+        )
 
 
 def main(sizes: list[int]) -> None:
