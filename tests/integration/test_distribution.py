@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from memberclub.distribution import (
     CONTRACT_TABLES,
     GLOBAL_KEYS,
+    LEDGER_TABLES,
     LOCAL_TABLES,
     MEMBER_OWNED,
     REFERENCE_TABLES,
@@ -103,7 +104,27 @@ def keys_without_account_key(table: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("table", sorted(MEMBER_OWNED))
+# The journal's keys change with its partitioning by fiscal year, which is not built yet
+# (docs/decisions.md, "The journal's shape at 20 million members"): until then these tables
+# are known to break the rule, and a strict xfail fails the run as soon as one of them keeps it.
+# The lot breaks it with its primary key only, which SQLite's run does not read.
+LEDGER_KEYS_PENDING = {
+    table: pytest.mark.xfail(
+        condition=table != "ledger_lot" or connection.vendor == "postgresql",
+        strict=True,
+        reason="the ledger's keys carry the account once the journal is partitioned",
+    )
+    for table in LEDGER_TABLES
+}
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(table, marks=LEDGER_KEYS_PENDING.get(table, ()))
+        for table in sorted(MEMBER_OWNED)
+    ],
+)
 def test_a_member_owned_table_has_the_account_key_in_every_unique_key(table):
     assert MEMBER_OWNED[table] in table_columns(table)
     assert keys_without_account_key(table) == []
