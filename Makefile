@@ -56,4 +56,4 @@ clean:
 
 # Retake the portal screenshots in docs/screenshots from the browser tests.
 screenshots: $(STAMP) system-packages
-	UPDATE_SCREENSHOTS=1 DATABASE_URL=sqlite:///var/$(TEST_DB).sqlite3 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_portal_journeys.py tests/browser/test_portal_screens.py tests/browser/test_api_docs.py tests/browser/test_console_pages.py
+	UPDATE_SCREENSHOTS=1 DATABASE_URL=sqlite:///var/$(TEST_DB).sqlite3 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_portal_journeys.py tests/browser/test_portal_screens.py tests/browser/test_api_docs.py tests/browser/test_console_pages.py tests/browser/test_console_japanese.py

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 from memberclub.contracts.models import Contract
 from memberclub.members.models import Language, Member
@@ -23,7 +24,7 @@ class SignupToken(models.Model):
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT)
 
     def __str__(self) -> str:
-        return f"signup {self.contract.customer_id} {self.email}"
+        return gettext("sign-up of %(customer_id)s") % {"customer_id": self.contract.customer_id}
 
 
 class EasyStatus(models.TextChoices):
@@ -106,7 +107,7 @@ class AuthKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"auth key {self.pk} ({self.status})"
+        return gettext("auth-key letter %(id)s") % {"id": self.pk}
 
 
 class TrustedDevice(models.Model):
@@ -129,7 +130,7 @@ class TrustedDevice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"device {self.pk} of {self.member_id}"
+        return gettext("trusted device %(id)s") % {"id": self.pk}
 
 
 class FailedAttempt(models.Model):

@@ -5,15 +5,12 @@ Django's migrations read the names given in a definition (`Meta.verbose_name`, a
 first argument), so names set here change no migration and no other app's code.
 """
 
-from typing import TYPE_CHECKING
-
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise as Promise
-else:
-    from django.utils.functional import Promise
+from memberclub.console.choices import CHOICES, Promise
+
+__all__ = ["APPS", "CHOICES", "COMMON_FIELDS", "MODELS", "Promise", "choice_label"]
 
 COMMON_FIELDS: dict[str, Promise] = {
     "id": _("ID"),
@@ -118,6 +115,7 @@ MODELS: dict[str, tuple[Promise, Promise, dict[str, Promise]]] = {
         "active_from": _("offered from"),
         "active_until": _("offered until"),
         "required_level": _("access level required"),
+        "image": _("image file"),
     }),
     "rewards.DigitalCode": (_("digital code"), _("digital codes"), {
         "redemption": _("redemption"),
@@ -154,7 +152,9 @@ MODELS: dict[str, tuple[Promise, Promise, dict[str, Promise]]] = {
     "auth.User": (_("staff user"), _("staff users"), {}),
     "auth.Group": (_("role"), _("roles"), {}),
     "reports.EntrySummary": (_("report"), _("reports"), {}),
+    "storage.MemberStorage": (_("storage usage"), _("storage usage"), {}),
     "fulfilment.Shipment": (_("shipment"), _("shipments"), {
+        "redemption": _("redemption"),
         "tracking_number": _("tracking number"),
         "shipped_on": _("shipped on"),
         "imported_at": _("imported at"),
@@ -172,84 +172,7 @@ APPS: dict[str, Promise] = {
     "auth": _("Staff and roles"),
     "reports": _("Reports"),
     "fulfilment": _("Fulfilment"),
-}
-# Coded values staff read in lists and filters: (field's model label, field) -> value -> name.
-CHOICES: dict[str, dict[str, Promise]] = {
-    "entry_kind": {
-        "GRANT": _("grant"),
-        "REDEEM": _("redemption"),
-        "REFUND": _("refund"),
-        "EXPIRE": _("expiry"),
-        "FORFEIT": _("forfeiture"),
-        "REVOKE": _("revocation"),
-        "ADJUST": _("adjustment"),
-    },
-    "redemption_status": {
-        "REQUESTED": _("requested"),
-        "FULFILLED": _("fulfilled"),
-        "CANCELED": _("canceled"),
-    },
-    "fulfilment_kind": {
-        "SHIPPED": _("shipped goods"),
-        "DIGITAL_CODE": _("digital code"),
-        "SERVICE": _("service"),
-        "BILL_CREDIT": _("fee payment"),
-    },
-    "contract_status": {
-        "ACTIVE": _("active"),
-        "CANCELED": _("canceled"),
-        "CONVERTED": _("converted"),
-    },
-    "plan": {
-        "FAMILY": _("FAMILY (detached house)"),
-        "MANSION": _("MANSION (apartment)"),
-        "LIGHT": _("LIGHT (metered)"),
-        "CROSS": _("CROSS"),
-    },
-    "holder_kind": {"INDIVIDUAL": _("individual"), "CORPORATE": _("corporate")},
-    "discount": {"NINEN_WARI": _("two-year discount (NINEN_WARI)"), "": _("none")},
-    "easy_status": {
-        "PENDING": _("waiting for review"),
-        "APPROVED": _("approved"),
-        "REJECTED": _("rejected"),
-    },
-    "auth_key_status": {
-        "QUEUED": _("waiting to print"),
-        "SENT": _("posted"),
-        "USED": _("used"),
-        "REPLACED": _("replaced by a new key"),
-        "VOID": _("void"),
-        "EXPIRED": _("expired"),
-    },
-    "level": {"PASSWORD": _("password"), "LINE": _("contract line")},
-    "program": {"east": _("east"), "west": _("west")},
-    "language": {"ja": _("Japanese"), "en": _("English")},
-    "rule": {
-        "monthly": _("monthly points"),
-        "renewal_bonus": _("renewal bonus"),
-        "usage": _("usage points"),
-        "welcome": _("welcome points"),
-        "long_term": _("long-term points"),
-        "adjust": _("adjustment"),
-        "arrears": _("arrears"),
-        "": _("—"),
-    },
-    "source": {"portal": _("portal"), "easy": _("easy registration"), "import": _("migration")},
-    "job": {"accrue": _("monthly accrual"), "expire": _("expiry")},
-    "audit_action": {
-        "view_list": _("viewed a list"),
-        "view": _("viewed"),
-        "add": _("added"),
-        "change": _("changed"),
-        "delete": _("deleted"),
-        "issue_letter": _("issued an auth-key letter"),
-        "approve": _("approved"),
-        "reject": _("rejected"),
-        "adjust": _("adjusted points"),
-        "cancel": _("canceled a redemption"),
-        "report": _("viewed a report"),
-        "fulfil": _("marked fulfilled"),
-    },
+    "storage": _("Online storage"),
 }
 
 

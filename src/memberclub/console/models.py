@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 
 class AuditLog(models.Model):
@@ -25,4 +26,4 @@ class AuditLog(models.Model):
         permissions = [("adjust_points", "Can adjust a member's points with a reason")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.action} {self.object_type}"
+        return gettext("audit log line %(id)s") % {"id": self.pk}

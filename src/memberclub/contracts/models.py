@@ -1,6 +1,7 @@
 """Contracts and the lifecycle events that change them."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 class HolderKind(models.TextChoices):
@@ -84,4 +85,4 @@ class ContractEvent(models.Model):
         indexes = [models.Index(fields=["contract", "effective_on"])]
 
     def __str__(self) -> str:
-        return f"{self.event_id} {self.kind} {self.effective_on}"
+        return gettext("contract event %(id)s") % {"id": self.event_id}

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext
 
 
 class JobRun(models.Model):
@@ -20,7 +21,11 @@ class JobRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.program} {self.period}"
+        return gettext("%(job)s run of %(program)s for %(period)s") % {
+            "job": self.job,
+            "program": self.program,
+            "period": self.period,
+        }
 
 
 class JobChunk(models.Model):
@@ -43,4 +48,7 @@ class JobChunk(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.run} accounts {self.first_account}-{self.last_account}"
+        return gettext("chunk of accounts %(first)s to %(last)s") % {
+            "first": self.first_account,
+            "last": self.last_account,
+        }

@@ -8,7 +8,9 @@ points equal its single-lot entries plus its draws, which is what the audit re-d
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext
 
+from memberclub import formats
 from memberclub.members.models import Member
 
 
@@ -23,7 +25,10 @@ class Account(models.Model):
         indexes = [models.Index(fields=["program", "id"])]
 
     def __str__(self) -> str:
-        return f"account {self.pk} ({self.program})"
+        return gettext("points account %(id)s (%(program)s)") % {
+            "id": self.pk,
+            "program": self.program,
+        }
 
 
 # Foreign keys whose column leads a composite index or unique constraint get no index of their
@@ -62,7 +67,12 @@ class Lot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"lot {self.pk}: {self.remaining}/{self.granted} until {self.expires_on}"
+        return gettext("lot %(id)s: %(remaining)s of %(granted)s, usable through %(until)s") % {
+            "id": self.pk,
+            "remaining": formats.points(self.remaining),
+            "granted": formats.points(self.granted),
+            "until": formats.date(self.expires_on),
+        }
 
 
 class EntryKind(models.TextChoices):
@@ -145,7 +155,11 @@ class Entry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.points:+d} on {self.effective_on}"
+        return gettext("entry %(id)s: %(points)s on %(on)s") % {
+            "id": self.pk,
+            "points": f"{self.points:+,}",
+            "on": formats.date(self.effective_on),
+        }
 
 
 class Draw(models.Model):
@@ -167,4 +181,7 @@ class Draw(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"draw {self.points:+d} on lot {self.lot_id}"
+        return gettext("draw %(points)s on lot %(lot)s") % {
+            "points": f"{self.points:+,}",
+            "lot": self.lot_id,
+        }

@@ -1,6 +1,7 @@
 """What was sent (so each email goes once) and the club notices of the portal."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 class SentEmail(models.Model):
@@ -16,7 +17,7 @@ class SentEmail(models.Model):
         verbose_name_plural = "送信済みメール"
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to}"
+        return gettext("mail sent to %(to)s") % {"to": self.to}
 
 
 class Notice(models.Model):
@@ -97,4 +98,7 @@ class NoticeMail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period} to member {self.member_id}"
+        return gettext("mail %(id)s to member %(member)s") % {
+            "id": self.pk,
+            "member": self.member_id,
+        }

@@ -1,6 +1,7 @@
 """Stored versions of program definitions."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 class ProgramVersion(models.Model):
@@ -21,7 +22,11 @@ class ProgramVersion(models.Model):
         indexes = [models.Index(fields=["program", "effective_on"])]
 
     def __str__(self) -> str:
-        return f"{self.program} v{self.version} from {self.effective_on}"
+        return gettext("%(program)s version %(version)s from %(on)s") % {
+            "program": self.program,
+            "version": self.version,
+            "on": self.effective_on,
+        }
 
 
 class ProgramEnd(models.Model):
@@ -53,4 +58,7 @@ class ProgramEnd(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} ends {self.ends_on}"
+        return gettext("end of %(program)s on %(on)s") % {
+            "program": self.program,
+            "on": self.ends_on,
+        }

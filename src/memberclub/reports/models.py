@@ -7,6 +7,7 @@ program into one row per key; the reports sum whatever rows there are.
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,7 +27,10 @@ class EntrySummary(models.Model):
         indexes = [models.Index(fields=["program", "on"], name="entry_summary_program_on")]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.on} {self.kind} {self.rule} {self.points:+d}"
+        return gettext("summary of %(program)s on %(on)s") % {
+            "program": self.program,
+            "on": self.on,
+        }
 
 
 class LotFlow(models.Model):
@@ -44,4 +48,7 @@ class LotFlow(models.Model):
         indexes = [models.Index(fields=["program", "on"], name="lot_flow_program_on")]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.on} {self.expires_on} {self.kind} {self.points:+d}"
+        return gettext("lot flow of %(program)s on %(on)s") % {
+            "program": self.program,
+            "on": self.on,
+        }

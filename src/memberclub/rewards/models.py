@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import get_language, gettext
 
 from memberclub.ledger.models import Account, Entry
 from memberclub.members.models import Member
@@ -41,7 +42,8 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program}/{self.code} {self.name_ja}"
+        # The name in the reader's language; the code tells the programs' categories apart.
+        return self.name_en if get_language() == "en" else self.name_ja
 
 
 class Item(models.Model):
@@ -216,4 +218,4 @@ class DigitalCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.code} code {self.pk}"
+        return gettext("code %(id)s of %(item)s") % {"id": self.pk, "item": self.item.code}

@@ -1,6 +1,7 @@
 """Members' stored files and the quota held by uploads under way."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 from memberclub.members.models import Member
 
@@ -29,7 +30,7 @@ class StoredFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"file {self.pk}"
+        return gettext("file %(id)s") % {"id": self.pk}
 
 
 class Reservation(models.Model):
@@ -53,7 +54,7 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"reservation {self.pk}"
+        return gettext("upload reservation %(id)s") % {"id": self.pk}
 
 
 class MemberStorage(Member):

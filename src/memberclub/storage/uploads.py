@@ -7,7 +7,7 @@ a temporary copy, and both cut the upload off the moment its bytes pass the rese
 """
 
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
@@ -18,6 +18,21 @@ from memberclub.storage.models import Reservation, StoredFile
 from memberclub.storage.services import Received, reservation_release, upload_keep
 
 CHUNK = 1024 * 1024
+
+
+class BodyReader(Protocol):
+    """What a raw upload reads its body from (a request, or the socket under gunicorn)."""
+
+    def read(self, size: int) -> bytes | bytearray:
+        """Up to `size` bytes; fewer only at the end of the body."""
+
+
+@runtime_checkable
+class KernelBody(BodyReader, Protocol):
+    """A body the kernel can move into a file itself (a socket, under gunicorn)."""
+
+    def splice_into(self, fd: int, count: Callable[[int], None]) -> int:
+        """Move the rest of the body into `fd`, calling `count` before each piece is written."""
 
 
 class UploadTruncated(Exception):  # noqa: N818 - the condition, as the view reports it
@@ -42,13 +57,21 @@ class UploadSink:
         self.key = f"{self.reservation.key_prefix}{len(self.received)}"
         self.writer = self.backend.writer(self.key)
 
-    def write(self, data: bytes) -> None:
-        """Append bytes, or cut the upload off past the reservation."""
-        self.written += len(data)
+    def count(self, size: int) -> None:
+        """Count bytes about to be written, or cut the upload off past the reservation."""
+        self.written += size
         if self.written > self.reservation.bytes:
             raise QuotaExceeded(wanted=self.written, free=self.reservation.bytes)
+
+    def write(self, data: bytes | bytearray) -> None:
+        """Append bytes, or cut the upload off past the reservation."""
+        self.count(len(data))
         if self.writer is not None:
             self.writer.write(data)
+
+    def direct_fd(self) -> int | None:
+        """The current file's descriptor when the bytes can be moved into it by the kernel."""
+        return self.writer.fileno() if self.writer is not None else None
 
     def finish(self) -> Received:
         """Close the current file."""
@@ -77,9 +100,17 @@ class UploadSink:
         return upload_keep(reservation=self.reservation, received=items)
 
 
-def upload_stream(sink: UploadSink, *, name: str, body: IO[bytes], length: int) -> None:
+def upload_stream(sink: UploadSink, *, name: str, body: BodyReader, length: int) -> None:
     """Stream a raw body of `length` bytes as one file."""
     sink.start(name)
+    target = sink.direct_fd()
+    if target is not None and isinstance(body, KernelBody):
+        # Socket to file inside the kernel: bench_storage measured this at less than half the
+        # system CPU time of recv() and write() with the bytes passing through Python.
+        if body.splice_into(target, sink.count) < length:
+            raise UploadTruncated
+        sink.finish()
+        return
     left = length
     while left > 0:
         chunk = body.read(min(CHUNK, left))

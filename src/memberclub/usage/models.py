@@ -1,6 +1,7 @@
 """Bills of usage-based contracts, as the billing system last reported them."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 from memberclub.contracts.models import Contract
 
@@ -42,4 +43,7 @@ class UsageBill(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.billing_month}: {self.billed_yen} yen"
+        return gettext("bill %(month)s of contract %(contract)s") % {
+            "month": self.billing_month,
+            "contract": self.contract_id,
+        }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from memberclub import formats
 from memberclub.console.audit import audit_record
 from memberclub.console.labels import choice_label
+from memberclub.console.reasons import reason_text
 from memberclub.domain.errors import InsufficientPoints, Refused
 from memberclub.ledger.models import Entry
 from memberclub.ledger.selectors import account_balance
@@ -131,7 +132,7 @@ def history_html(member: Member) -> Any:
                 formats.date(entry.effective_on),
                 choice_label("entry_kind", entry.kind),
                 f"{entry.points:+,}",
-                entry.reason,
+                reason_text(entry.reason),
             )
             for entry in entries
         ),

@@ -31,11 +31,16 @@ PROGRAM_FILTER = choice_filter("program", "program", _("program"))
 class CategoryAdmin(admin.ModelAdmin[Category]):
     """Catalog categories."""
 
+    # The name in the reader's language (the other one is on the form).
     list_display = [
-        choice_column("program", "program", _("program")),
-        "code", "name_ja", "name_en", "position",
+        choice_column("program", "program", _("program")), "code", "category_name", "position",
     ]  # fmt: skip
     list_filter = [PROGRAM_FILTER]
+
+    @admin.display(description=_("name"), ordering="name_ja")
+    def category_name(self, obj: Category) -> str:
+        """The category's name in the reader's language."""
+        return str(obj)
 
 
 @admin.register(Item)
@@ -98,6 +103,7 @@ class RedemptionAdmin(CodedFields):
         "program": "program",
         "kind": "fulfilment_kind",
         "status": "redemption_status",
+        "via": "via",
     }
     # Seven narrow columns: the list fits a 1280 px screen beside the menu and the filters
     # (the fulfilment kind and the bill month are filters and on the detail page).

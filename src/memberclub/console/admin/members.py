@@ -25,6 +25,7 @@ from memberclub.console.admin.audited import (
     points_column,
 )
 from memberclub.console.audit import audit_record
+from memberclub.console.reasons import reason_text
 from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.ledger.selectors import account_balance
@@ -214,7 +215,7 @@ class EntryAdmin(ReadOnlyAdmin):
         date_column("effective_on", _("effective date")),
         date_column("expires_on", _("usable through")),
         choice_column("rule", "rule", _("rule")),
-        "reason",
+        "reason_shown",
     )
     list_filter = (
         PROGRAM_FILTER,
@@ -225,12 +226,29 @@ class EntryAdmin(ReadOnlyAdmin):
     list_select_related = ("account__member",)
     show_full_result_count = False
 
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj: Entry) -> str:
+        """The reason, a system-written one in the staff member's language."""
+        return reason_text(obj.reason)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The reason as staff read it, in its place."""
+        fields = super().get_fields(request, obj)
+        return list(dict.fromkeys("reason_shown" if name == "reason" else name for name in fields))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Everything is read only; the reason is shown through reason_shown."""
+        return [*super().get_readonly_fields(request, obj), "reason_shown"]
+
 
 @admin.register(AuthKey)
 class AuthKeyAdmin(ReadOnlyAdmin):
     """Auth-key letters; the key itself is never stored in clear."""
 
-    coded_fields: ClassVar[dict[str, str]] = {"status": "auth_key_status"}
+    coded_fields: ClassVar[dict[str, str]] = {
+        "status": "auth_key_status",
+        "requested_by": "requested_by",
+    }
     list_display = (
         "id",
         "member",

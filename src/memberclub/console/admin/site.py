@@ -1,6 +1,6 @@
 """The console's names and menu, club notices, the audit log, and the task queue kept out."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -85,6 +85,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
     """The audit log (read only)."""
 
     member_data = False
+    coded_fields: ClassVar[dict[str, str]] = {"action": "audit_action"}
     list_display = (
         date_column("at", _("at")),
         "staff",
@@ -95,6 +96,10 @@ class AuditLogAdmin(ReadOnlyAdmin):
     )
     list_filter = (choice_filter("action", "audit_action", _("action")),)
     search_fields = ("=customer_id", "staff__username")
+    # The action and the object's kind by their names.
+    fields = readonly_fields = (
+        "at", "staff", "action_shown", "object_name", "object_id", "customer_id", "detail",
+    )  # fmt: skip
 
     @admin.display(description=_("object"), ordering="object_type")
     def object_name(self, obj: AuditLog) -> str:

@@ -8,7 +8,6 @@ after a multipart body has been streamed (a forged post's files are given up, ne
 """
 
 from collections.abc import Callable
-from typing import IO, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from memberclub.domain.errors import Refused
 from memberclub.domain.storage import QuotaExceeded, clean_folder
+from memberclub.portal.views.storage_body import request_body
 from memberclub.portal.views.storage_common import (
     Owner,
     content_length,
@@ -89,9 +89,8 @@ def _csrf_rejected(request: HttpRequest) -> bool:
 
 def _parse_raw(request: HttpRequest, sink: UploadSink) -> str:
     length = content_length(request) or 0
-    upload_stream(
-        sink, name=request.GET.get("name", ""), body=cast(IO[bytes], request), length=length
-    )
+    body = request_body(request, length)
+    upload_stream(sink, name=request.GET.get("name", ""), body=body, length=length)
     return clean_folder(request.GET.get("folder", ""))
 
 
