@@ -2,7 +2,7 @@
 
 `python -m bench.stages_detail [accrual|expiry] [MEMBERS]` (outside `make bench`: it takes a
 while; 200,000 members by default, in its own database). On the bare tables
-of bench_stages (b), it times the same statements once per variant, each adding one thing the
+of bench.stages (b), it times the same statements once per variant, each adding one thing the
 ledger carries, read from the catalog (each foreign key, CHECK, index incl. the BRIN, column
 default, trigger), or changing one thing of the write path (a compact unique key instead of the
 text key, no lot upsert, ON CONFLICT, the job's WITH … RETURNING statement, 50,000-account
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.bench_stages import (
+from bench.stages import (
     AS_OF,
     BARE,
     BARE_ENTRY_INDEX,
@@ -43,7 +43,7 @@ from bench.tables import checks, foreign_keys, indexes, renamed, triggers
 
 ENTRY, LOT = BARE["ledger_entry"], BARE["ledger_lot"]
 CHUNK_ACCOUNTS = 50_000
-# Each variant writes every row once: at a fifth of bench_stages' million members the whole
+# Each variant writes every row once: at a fifth of bench.stages' million members the whole
 # decomposition takes minutes, and each part's cost per row is the same.
 MEMBERS = 200_000
 

@@ -301,3 +301,7 @@ def run() -> None:
     print(accrual.line(f"stages of east accrual, {MEMBERS:,} members, PostgreSQL"), flush=True)
     expiry = expiry_stages(database, sql, start)
     print(expiry.line(f"stages of expiry, {MEMBERS:,} lots, PostgreSQL"), flush=True)
+
+
+if __name__ == "__main__":
+    run()
