@@ -112,7 +112,10 @@ def every_kind_of_data(make_member) -> None:
     first = shipped.first()
     if first is not None:
         Shipment.objects.create(
-            redemption=first, tracking_number="1234-5678-9012", shipped_on=dt.date(2027, 5, 22)
+            redemption=first,
+            account_id=first.account_id,
+            tracking_number="1234-5678-9012",
+            shipped_on=dt.date(2027, 5, 22),
         )
     redeem(east, "E-CINEMA", key="cinema", on=dt.date(2027, 5, 25))
     StoredFile.objects.create(
