@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from memberclub.domain.errors import Refused
 from memberclub.domain.storage import QuotaExceeded, clean_folder
-from memberclub.portal.views.storage_body import request_body
+from memberclub.portal.views.storage_body import form_body, request_body
 from memberclub.portal.views.storage_common import (
     Owner,
     content_length,
@@ -57,7 +57,14 @@ def _checked_view(request: HttpRequest) -> HttpResponse:
 
 def _parse_form(request: HttpRequest, sink: UploadSink) -> str:
     request.upload_handlers = [QuotaUploadHandler(sink, request=request)]
-    request.FILES  # noqa: B018 - parse the body now, through the handler above
+    body = request_body(request, content_length(request) or 0)
+    if body is request:
+        request.FILES  # noqa: B018 - parse the body now, through the handler above
+    else:
+        # Django's parser reads the socket directly (see form_body), and the request keeps
+        # what it parsed as request.POST and request.FILES, as its own parsing would.
+        parsed = request.parse_file_upload(request.META, form_body(body))
+        request._post, request._files = parsed  # type: ignore[attr-defined]
     if sink.writer is not None:
         raise UploadTruncated
     if _csrf_rejected(request):
