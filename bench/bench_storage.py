@@ -1,15 +1,17 @@
 """Online storage through `memberclub serve`: upload and download of a 1 GiB file to local
 storage, each as a ratio against `cp` of the same file on the same disk timed just before it,
-the serving worker's CPU time for each (user and system), and its peak memory (VmHWM) during
+the serving worker's CPU time for each (user and system) and the client's, beside cp's (cp copies
+once inside the kernel; the upload and download cost one copy into the page cache plus
+loopback TCP on the same two cores), and the worker's peak memory (VmHWM) during
 the upload; then the same file as the page's form without script sends it (multipart), with
 its time, CPU time and the peak memory again.
 
 The client moves the bytes inside the kernel as `cp` does (bench/http_file.py says why curl
-was not used). Page cache: warm on both sides. Before each timing the file read is read
-through once (cp's source, the stored object for the download) and `sync` leaves no write
-pending, and every write goes to a new file: cp and the server are each measured on cached
-reads and on writes into the page cache, so the disk's share of a shared machine weighs the
-same on both.
+was not used). Page cache: warm on both sides. Before each timing the file to be read (cp's
+source and the upload's, the stored object for the download) is read through once, `sync`
+leaves no write pending, and every write goes to a new file: cp and the server are both
+measured reading from the cache and writing into it, so the disk's share of a shared machine
+weighs the same on both.
 
 BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
 """
@@ -147,9 +149,9 @@ def _form_upload(session: str, source: Path) -> float:
     """The form without script: one file part and the CSRF field, multipart."""
     boundary = "benchboundary" + "7" * 20
     before = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n"
-        f"{CSRF}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
-        f"filename=\"form-{source.name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f'{CSRF}\r\n--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="form-{source.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
     ).encode()
     after = f"\r\n--{boundary}--\r\n".encode()
     content_type = f"multipart/form-data; boundary={boundary}"
@@ -192,15 +194,15 @@ def _measure(session: str, source: Path, worker: int) -> str:
     """cp then the upload, cp then the download, then the form upload: the figures."""
     before = _peak_rss_mib(worker)
     copied_up, cp_cpu = _cp(source, WORK / "copy.bin")
-    cpu = _cpu_seconds(worker)
+    cpu, client = _cpu_seconds(worker), time.process_time()
     up, file_id = _upload(session, source)
-    up_cpu = _cpu_since(worker, cpu)
+    up_cpu, up_client = _cpu_since(worker, cpu), time.process_time() - client
     peak = _peak_rss_mib(worker)
     _warm(_object(WORK / "objects"))
     copied_down, _ = _cp(source, WORK / "copy.bin")
-    cpu = _cpu_seconds(worker)
+    cpu, client = _cpu_seconds(worker), time.process_time()
     down = _download(session, file_id, WORK / "down.bin")
-    down_cpu = _cpu_since(worker, cpu)
+    down_cpu, down_client = _cpu_since(worker, cpu), time.process_time() - client
     same = _digest(WORK / "down.bin") == _digest(source)
     (WORK / "down.bin").unlink()
     os.sync()
@@ -208,14 +210,18 @@ def _measure(session: str, source: Path, worker: int) -> str:
     form = _form_upload(session, source)
     form_cpu = _cpu_since(worker, cpu)
     form_peak = _peak_rss_mib(worker)
-    return (
-        f"cp {copied_up:.2f} s (CPU {cp_cpu:.2f} s); upload {up:.2f} s (ratio "
-        f"{copied_up / up:.2f}, aim >= 0.5; server CPU {_cpu(up_cpu)}); cp {copied_down:.2f} s; "
+    same_text = "identical" if same else "DIFFERENT"
+    return "; ".join([
+        f"cp {copied_up:.2f} s (CPU {cp_cpu:.2f} s)",
+        f"upload {up:.2f} s (ratio {copied_up / up:.2f}, aim >= 0.5; server CPU "
+        f"{_cpu(up_cpu)}; client CPU {up_client:.2f} s)",
+        f"cp {copied_down:.2f} s",
         f"download {down:.2f} s (ratio {copied_down / down:.2f}, aim >= 0.5; server CPU "
-        f"{_cpu(down_cpu)}); worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, "
-        f"aim <= 100 MB); bytes back {'identical' if same else 'DIFFERENT'}; form upload "
-        f"{form:.2f} s (server CPU {_cpu(form_cpu)}, peak RSS {form_peak:.0f} MB)"
-    )
+        f"{_cpu(down_cpu)}; client CPU {down_client:.2f} s)",
+        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB)",
+        f"bytes back {same_text}",
+        f"form upload {form:.2f} s (server CPU {_cpu(form_cpu)}, peak RSS {form_peak:.0f} MB)",
+    ])  # fmt: skip
 
 
 def run() -> None:

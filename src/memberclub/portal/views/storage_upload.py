@@ -8,6 +8,7 @@ after a multipart body has been streamed (a forged post's files are given up, ne
 """
 
 from collections.abc import Callable
+from typing import BinaryIO, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -63,7 +64,8 @@ def _parse_form(request: HttpRequest, sink: UploadSink) -> str:
     else:
         # Django's parser reads the socket directly (see form_body), and the request keeps
         # what it parsed as request.POST and request.FILES, as its own parsing would.
-        parsed = request.parse_file_upload(request.META, form_body(body))
+        # The parser only calls read(size) on what it is given.
+        parsed = request.parse_file_upload(request.META, cast(BinaryIO, form_body(body)))
         request._post, request._files = parsed  # type: ignore[attr-defined]
     if sink.writer is not None:
         raise UploadTruncated
