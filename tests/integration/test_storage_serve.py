@@ -183,7 +183,10 @@ BOUNDARY = "formboundary1234"
 def _form_request(serve: Server, files: dict[str, bytes], *, csrf: str = CSRF,
                   length_change: int = 0, folder: str = "") -> bytes:  # fmt: skip
     """The multipart POST the page's form sends without script (Content-Length may lie)."""
-    parts = [("csrfmiddlewaretoken", None, csrf.encode()), ("folder", None, folder.encode())]
+    parts: list[tuple[str, str | None, bytes]] = [
+        ("csrfmiddlewaretoken", None, csrf.encode()),
+        ("folder", None, folder.encode()),
+    ]
     parts += [("files", name, data) for name, data in files.items()]
     body = b""
     for field, filename, data in parts:
