@@ -1,8 +1,17 @@
 """Online storage through `memberclub serve`: upload and download of a 1 GiB file to local
-storage with curl, each as a ratio against `cp` of the same file on the same disk in the same
-run, the serving worker's CPU time for each (user and system) beside cp's, and its peak memory
-(VmHWM) during the upload. On a busy machine the disk's share decides the times; the CPU
-times say what the server itself costs.
+storage, each as a ratio against `cp` of the same file on the same disk timed just before it,
+the serving worker's CPU time for each (user and system) and the client's, beside cp's (cp copies
+once inside the kernel; the upload and download cost one copy into the page cache plus
+loopback TCP on the same two cores), and the worker's peak memory (VmHWM) during
+the upload; then the same file as the page's form without script sends it (multipart), with
+its time, CPU time and the peak memory again.
+
+The client moves the bytes inside the kernel as `cp` does (bench/http_file.py says why curl
+was not used). Page cache: warm on both sides. Before each timing the file to be read (cp's
+source and the upload's, the stored object for the download) is read through once, `sync`
+leaves no write pending, and every write goes to a new file: cp and the server are both
+measured reading from the cache and writing into it, so the disk's share of a shared machine
+weighs the same on both.
 
 BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
 """
@@ -25,6 +34,7 @@ from pathlib import Path
 
 import django
 
+from bench import http_file
 from bench.scratch import ROOT, environment, memberclub, recreate
 
 MIB = 1024 * 1024
@@ -114,58 +124,108 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _curl(*args: str) -> tuple[float, str]:
-    """Run curl (a client in C, as a browser's is) and time it."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        ["curl", "--silent", "--show-error", "--fail", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode:
-        raise RuntimeError(f"curl failed: {done.stderr.strip()}")
-    return elapsed, done.stdout
+def _warm(path: Path) -> None:
+    """Read a file through once, so that its pages are cached (see the module's docstring)."""
+    with path.open("rb", buffering=0) as file:
+        while file.read(8 * MIB):
+            pass
+
+
+def _headers(session: str) -> dict[str, str]:
+    return {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
 
 
 def _upload(session: str, source: Path) -> tuple[float, int]:
-    elapsed, out = _curl(
-        "--upload-file", str(source), "--request", "POST",
-        "--header", "Content-Type: application/octet-stream",
-        "--header", "Expect:",
-        "--header", f"X-CSRFToken: {CSRF}",
-        "--cookie", f"sessionid={session}; csrftoken={CSRF}",
-        # curl would append the file's name to a URL ending in '/': name the target itself.
-        "--request-target", f"/storage/upload/?name={source.name}",
-        f"http://127.0.0.1:{PORT}/",
+    elapsed, status, body = http_file.post_file(
+        PORT, f"/storage/upload/?name={source.name}",
+        {**_headers(session), "Content-Type": "application/octet-stream"}, source,
     )  # fmt: skip
-    return elapsed, int(json.loads(out)["files"][0]["id"])
+    if status != 201:
+        raise RuntimeError(f"upload answered {status}: {body[:200]!r}")
+    return elapsed, int(json.loads(body)["files"][0]["id"])
+
+
+def _form_upload(session: str, source: Path) -> float:
+    """The form without script: one file part and the CSRF field, multipart."""
+    boundary = "benchboundary" + "7" * 20
+    before = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f'{CSRF}\r\n--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="form-{source.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
+    after = f"\r\n--{boundary}--\r\n".encode()
+    content_type = f"multipart/form-data; boundary={boundary}"
+    elapsed, status, body = http_file.post_file(
+        PORT, "/storage/", {**_headers(session), "Content-Type": content_type}, source,
+        before=before, after=after,
+    )  # fmt: skip
+    if status != 303:
+        raise RuntimeError(f"form upload answered {status}: {body[:200]!r}")
+    return elapsed
 
 
 def _download(session: str, file_id: int, target: Path) -> float:
-    elapsed, _ = _curl(
-        "--output", str(target), "--cookie", f"sessionid={session}",
-        f"http://127.0.0.1:{PORT}/storage/files/{file_id}/",
-    )  # fmt: skip
-    return elapsed
+    return http_file.get_file(PORT, f"/storage/files/{file_id}/", _headers(session), target)
 
 
 def _cp(source: Path, target: Path) -> tuple[float, float]:
     """cp's time and CPU time (the CPU time is far less sensitive to the machine's load)."""
+    _warm(source)
     os.sync()
     cpu = _children_cpu()
     started = time.perf_counter()
     subprocess.run(["cp", str(source), str(target)], check=True)
-    return time.perf_counter() - started, _children_cpu() - cpu
+    elapsed = time.perf_counter() - started, _children_cpu() - cpu
+    target.unlink()
+    os.sync()
+    return elapsed
 
 
 def _cpu(used: tuple[float, float]) -> str:
     return f"{used[0] + used[1]:.2f} s = user {used[0]:.2f} + system {used[1]:.2f}"
 
 
+def _object(folder: Path) -> Path:
+    """The one stored object (the first upload's)."""
+    return next(path for path in folder.rglob("*") if path.is_file())
+
+
+def _measure(session: str, source: Path, worker: int) -> str:
+    """cp then the upload, cp then the download, then the form upload: the figures."""
+    before = _peak_rss_mib(worker)
+    copied_up, cp_cpu = _cp(source, WORK / "copy.bin")
+    cpu, client = _cpu_seconds(worker), time.process_time()
+    up, file_id = _upload(session, source)
+    up_cpu, up_client = _cpu_since(worker, cpu), time.process_time() - client
+    peak = _peak_rss_mib(worker)
+    _warm(_object(WORK / "objects"))
+    copied_down, _ = _cp(source, WORK / "copy.bin")
+    cpu, client = _cpu_seconds(worker), time.process_time()
+    down = _download(session, file_id, WORK / "down.bin")
+    down_cpu, down_client = _cpu_since(worker, cpu), time.process_time() - client
+    same = _digest(WORK / "down.bin") == _digest(source)
+    (WORK / "down.bin").unlink()
+    os.sync()
+    cpu = _cpu_seconds(worker)
+    form = _form_upload(session, source)
+    form_cpu = _cpu_since(worker, cpu)
+    form_peak = _peak_rss_mib(worker)
+    same_text = "identical" if same else "DIFFERENT"
+    return "; ".join([
+        f"cp {copied_up:.2f} s (CPU {cp_cpu:.2f} s)",
+        f"upload {up:.2f} s (ratio {copied_up / up:.2f}, aim >= 0.5; server CPU "
+        f"{_cpu(up_cpu)}; client CPU {up_client:.2f} s)",
+        f"cp {copied_down:.2f} s",
+        f"download {down:.2f} s (ratio {copied_down / down:.2f}, aim >= 0.5; server CPU "
+        f"{_cpu(down_cpu)}; client CPU {down_client:.2f} s)",
+        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB)",
+        f"bytes back {same_text}",
+        f"form upload {form:.2f} s (server CPU {_cpu(form_cpu)}, peak RSS {form_peak:.0f} MB)",
+    ])  # fmt: skip
+
+
 def run() -> None:
-    """Time cp, the upload and the download of one file; print one line."""
+    """Time cp, the upload and the download of one file, and the form upload; print one line."""
     source = _source()
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -180,35 +240,14 @@ def run() -> None:
         check=True,
         cwd=ROOT,
     ).stdout.strip()
-    copied, cp_cpu = _cp(source, WORK / "copy.bin")
-    (WORK / "copy.bin").unlink()
     server = _serve(url)
     try:
-        worker = _worker_pid(server)
-        before = _peak_rss_mib(worker)
-        os.sync()  # each timing starts with no other writes pending on the disk
-        cpu = _cpu_seconds(worker)
-        up, file_id = _upload(session, source)
-        up_cpu = _cpu_since(worker, cpu)
-        peak = _peak_rss_mib(worker)
-        os.sync()
-        cpu = _cpu_seconds(worker)
-        down = _download(session, file_id, WORK / "down.bin")
-        down_cpu = _cpu_since(worker, cpu)
+        figures = _measure(session, source, _worker_pid(server))
     finally:
         server.terminate()
         server.wait()
-    same = _digest(WORK / "down.bin") == _digest(source)
     shutil.rmtree(WORK, ignore_errors=True)
-    size = f"{GIB} GiB"
-    print(
-        f"storage {size}: cp {copied:.2f} s (CPU {cp_cpu:.2f} s); upload {up:.2f} s (ratio "
-        f"{copied / up:.2f}, aim >= 0.5; server CPU {_cpu(up_cpu)}); download {down:.2f} s "
-        f"(ratio {copied / down:.2f}, aim >= 0.5; server CPU {_cpu(down_cpu)}); "
-        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB); "
-        f"bytes back {'identical' if same else 'DIFFERENT'}",
-        flush=True,
-    )
+    print(f"storage {GIB} GiB: {figures}", flush=True)
 
 
 def _session() -> None:

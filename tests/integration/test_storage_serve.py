@@ -175,3 +175,108 @@ def test_a_body_over_the_quota_is_refused_before_it_is_read_and_nothing_is_kept(
     assert "空き容量" in json.loads(body)["error"]
     assert not StoredFile.objects.filter(member=member).exists()
     assert stored_bytes(Path(folder)) == 0
+
+
+BOUNDARY = "formboundary1234"
+
+
+def _form_request(serve: Server, files: dict[str, bytes], *, csrf: str = CSRF,
+                  length_change: int = 0, folder: str = "") -> bytes:  # fmt: skip
+    """The multipart POST the page's form sends without script (Content-Length may lie)."""
+    parts: list[tuple[str, str | None, bytes]] = [
+        ("csrfmiddlewaretoken", None, csrf.encode()),
+        ("folder", None, folder.encode()),
+    ]
+    parts += [("files", name, data) for name, data in files.items()]
+    body = b""
+    for field, filename, data in parts:
+        disposition = f'form-data; name="{field}"'
+        if filename is not None:
+            disposition += f"; filename*=utf-8''{quote(filename)}; filename=\"{quote(filename)}\""
+        body += f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += data + b"\r\n"
+    body += f"--{BOUNDARY}--\r\n".encode()
+    head = (
+        "POST /storage/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {len(body) + length_change}\r\n"
+        f"Cookie: sessionid={serve.session}; csrftoken={CSRF}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def _nothing_kept(member, folder: Path) -> bool:
+    for _ in range(100):  # the server gives an upload up once it has seen the end of the body
+        if not Reservation.objects.exists():
+            break
+        time.sleep(0.1)
+    return (
+        not StoredFile.objects.filter(member=member).exists()
+        and not Reservation.objects.exists()
+        and stored_bytes(folder) == 0
+    )
+
+
+def test_the_form_without_script_keeps_every_file_whole(server):
+    serve, member, _folder = server
+    first, second = os.urandom(3 * 1024 * 1024 + 17), os.urandom(1000)
+    with serve.connect() as sock:
+        sock.sendall(_form_request(serve, {"写真.jpg": first, "メモ.txt": second}, folder="旅行"))
+        [(status, _body)] = _responses(sock, 1)
+
+    assert status == 303
+    kept = {f.name: f for f in StoredFile.objects.filter(member=member)}
+    assert set(kept) == {"写真.jpg", "メモ.txt"}
+    assert {f.folder for f in kept.values()} == {"旅行"}
+    assert _get(serve, kept["写真.jpg"].pk)[2] == first
+    assert _get(serve, kept["メモ.txt"].pk)[2] == second
+    part = _get(serve, kept["写真.jpg"].pk, "Range: bytes=2000000-\r\n")
+    assert part[0] == 206 and part[2] == first[2000000:]
+    assert Reservation.objects.count() == 0
+
+
+def test_a_form_whose_content_length_is_short_of_its_body_keeps_nothing(server):
+    serve, member, folder = server
+    with serve.connect() as sock:
+        # The announced length ends inside the file: the rest is never read as this body.
+        with contextlib.suppress(OSError):
+            sock.sendall(_form_request(serve, {"a.bin": os.urandom(500_000)}, length_change=-1000))
+        [(status, _body)] = _responses(sock, 1)
+
+    assert status == 400
+    assert _nothing_kept(member, Path(folder))
+
+
+def test_a_form_whose_content_length_is_past_its_body_keeps_nothing(server):
+    serve, member, folder = server
+    with serve.connect() as sock:
+        sock.sendall(_form_request(serve, {"a.bin": os.urandom(500_000)}, length_change=5000))
+        sock.shutdown(socket.SHUT_WR)  # the client stops: the body is 5,000 bytes short
+        sock.recv(1 << 16)
+
+    assert _nothing_kept(member, Path(folder))
+
+
+def test_a_form_past_the_quota_is_cut_off_and_nothing_is_kept(server):
+    serve, member, folder = server
+    east_with(quota=1_000_000)
+    # Within the framing allowance, so it is not refused before it is read: the file's bytes
+    # pass the free space while they stream.
+    with serve.connect() as sock:
+        with contextlib.suppress(OSError):
+            sock.sendall(_form_request(serve, {"a.bin": os.urandom(1_030_000)}))
+        [(status, body)] = _responses(sock, 1)
+
+    assert status == 413
+    assert "空き容量" in body.decode()
+    assert _nothing_kept(member, Path(folder))
+
+
+def test_a_form_with_a_forged_token_keeps_nothing(server):
+    serve, member, folder = server
+    with serve.connect() as sock:
+        sock.sendall(_form_request(serve, {"a.bin": os.urandom(200_000)}, csrf="d" * 32))
+        [(status, _body)] = _responses(sock, 1)
+
+    assert status == 403
+    assert _nothing_kept(member, Path(folder))

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from gunicorn.http.body import Body, LengthReader
 from gunicorn.http.unreader import Unreader
 
-from memberclub.storage.uploads import BodyReader
+from memberclub.storage.uploads import BodyReader, UploadTruncated
 
 
 class SocketBody:
@@ -97,6 +97,36 @@ class SplicingBody(SocketBody):
             os.close(read_end)
             os.close(write_end)
         return self.length - self.left
+
+
+class FormBody:
+    """A socket body as Django's multipart parser reads it: `bytes`, 1 MiB per read.
+
+    Under gunicorn the parser would read through `wsgi.input`, which passes each byte through
+    gunicorn's buffers (see above): bench_storage measured the form's user CPU time at
+    0.53–0.70 s per GiB this way against 0.86–1.01 s. The parser needs `bytes` (a form field's
+    value is decoded with force_str, which would print a bytearray's repr): one copy here.
+    """
+
+    def __init__(self, body: SocketBody) -> None:
+        self.body = body
+
+    def read(self, size: int = -1) -> bytes:
+        """The next bytes of the body (all that is left when `size` is negative).
+
+        A body that ends before its Content-Length is refused even when its closing boundary
+        came (the parser reads to the end), as a raw body cut short is: nothing is kept.
+        """
+        wanted = self.body.left if size < 0 else min(size, self.body.left)
+        data = self.body.read(wanted)
+        if len(data) < wanted:
+            raise UploadTruncated
+        return bytes(data)
+
+
+def form_body(body: BodyReader) -> BodyReader:
+    """What Django's multipart parser should read a body from that request_body returned."""
+    return FormBody(body) if isinstance(body, SocketBody) else body
 
 
 def request_body(request: HttpRequest, length: int) -> BodyReader:

@@ -8,6 +8,7 @@ after a multipart body has been streamed (a forged post's files are given up, ne
 """
 
 from collections.abc import Callable
+from typing import BinaryIO, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from memberclub.domain.errors import Refused
 from memberclub.domain.storage import QuotaExceeded, clean_folder
-from memberclub.portal.views.storage_body import request_body
+from memberclub.portal.views.storage_body import form_body, request_body
 from memberclub.portal.views.storage_common import (
     Owner,
     content_length,
@@ -57,7 +58,15 @@ def _checked_view(request: HttpRequest) -> HttpResponse:
 
 def _parse_form(request: HttpRequest, sink: UploadSink) -> str:
     request.upload_handlers = [QuotaUploadHandler(sink, request=request)]
-    request.FILES  # noqa: B018 - parse the body now, through the handler above
+    body = request_body(request, content_length(request) or 0)
+    if body is request:
+        request.FILES  # noqa: B018 - parse the body now, through the handler above
+    else:
+        # Django's parser reads the socket directly (see form_body), and the request keeps
+        # what it parsed as request.POST and request.FILES, as its own parsing would.
+        # The parser only calls read(size) on what it is given.
+        parsed = request.parse_file_upload(request.META, cast(BinaryIO, form_body(body)))
+        request._post, request._files = parsed  # type: ignore[attr-defined]
     if sink.writer is not None:
         raise UploadTruncated
     if _csrf_rejected(request):
