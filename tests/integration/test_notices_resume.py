@@ -22,6 +22,7 @@ from memberclub.jobs.notices import notices_run
 from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import Entry, EntryKind, Lot
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_members
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.programs.ending import program_end_schedule
 from memberclub.programs.services import programs_load_files
@@ -109,7 +110,7 @@ def test_program_close_killed_mid_way_and_run_again_forfeits_once_per_account():
     assert forfeits.values("account").distinct().count() == MEMBERS
     assert set(forfeits.values_list("points", flat=True)) == {-500}
     assert not Lot.objects.filter(remaining__gt=0).exists()
-    assert not Member.objects.filter(left_on__isnull=True).exists()
+    assert not current_members(Member.objects.all()).exists()
     assert ledger_audit().ok
 
 

@@ -10,6 +10,7 @@ from memberclub.ledger.audit import ledger_audit
 from memberclub.ledger.models import Draw, Entry, EntryKind, Lot
 from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
+from memberclub.members.selectors import membership_left_on
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.programs.models import ProgramEnd
 from memberclub.reports.selectors import liability_roll_forward
@@ -125,7 +126,8 @@ def test_a_whole_program_end_from_announcement_to_close(capsys, make_member):
     assert closed["forfeited"] == -sum(forfeits.values_list("points", flat=True))
     assert not Lot.objects.filter(remaining__gt=0).exists()
     assert Draw.objects.filter(entry__kind=EntryKind.FORFEIT).count() == 3
-    assert set(Member.objects.values_list("left_on", flat=True)) == {D(2025, 3, 31)}
+    assert closed["members_ended"] == 2
+    assert {membership_left_on(member=ended) for ended in Member.objects.all()} == {D(2025, 3, 31)}
     assert liability_roll_forward(program="east", fiscal_year=2024).closing == 0
     assert ledger_audit().ok
 

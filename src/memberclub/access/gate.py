@@ -10,14 +10,16 @@ from memberclub.access.devices import device_is_trusted
 from memberclub.domain import access
 from memberclub.domain.program import Level
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_q
 from memberclub.programs.selectors import program_on
 
 
 def member_of_user(*, user_id: int) -> Member | None:
-    """The current member of a login (a member who left is no one's current member)."""
+    """The current member of a login (a member who left, or whose program ended, is no one's
+    current member)."""
     return (
         Member.objects.select_related("contract", "account", "user")
-        .filter(user_id=user_id, left_on__isnull=True)
+        .filter(current_q(), user_id=user_id)
         .first()
     )
 

@@ -24,6 +24,7 @@ from memberclub.contracts.lifecycle import contract_event_apply
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import points_adjust
 from memberclub.members.models import Member
+from memberclub.members.selectors import membership_left_on
 from memberclub.programs.selectors import program_codes
 from memberclub.reports.selectors import Liability, liability_roll_forward
 from memberclub.rewards.selectors import points_summary
@@ -67,7 +68,7 @@ def member_detail(request: HttpRequest, member_id: Path[MemberId]) -> MemberOut:
         nickname=member.nickname,
         email=member.email,
         joined_on=member.joined_on,
-        left_on=member.left_on,
+        left_on=membership_left_on(member=member),
         contract_status=member.contract.status,
     )
 

@@ -20,6 +20,7 @@ from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
 from memberclub.ledger.models import Account
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_member_sql
 from memberclub.rewards.selectors import (
     SUMMARY_COLUMNS,
     PointsSummary,
@@ -94,7 +95,8 @@ CALLER_FROM = """
     JOIN members_member m ON m.id = t.member_id
     JOIN ledger_account a ON a.member_id = m.id
 """
-CALLER_WHERE = "WHERE t.digest = %s AND t.revoked_at IS NULL AND m.left_on IS NULL"
+# The member is current: not left, and the program not closed (members.selectors).
+CALLER_WHERE = f"WHERE t.digest = %s AND t.revoked_at IS NULL AND {current_member_sql('m')}"
 TOKEN_MEMBER = f"SELECT {CALLER_COLUMNS} {CALLER_FROM} {CALLER_WHERE}"
 # GET me/points, the busiest read, asks the same statement for the member's points too: one
 # round trip to the database instead of two. It reads only the member's key and program (any

@@ -14,6 +14,7 @@ from memberclub.formats import JST
 from memberclub.jobs.models import JobRun
 from memberclub.ledger.models import Lot
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_members
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.programs.selectors import program_codes, program_on
 
@@ -122,7 +123,7 @@ def mail_queue() -> MailQueue:
         .annotate(n=Count("id"))
     )
     # Members who left get no mail: their addresses are no one's concern any more.
-    bouncing = Member.objects.filter(email_bouncing_since__isnull=False, left_on__isnull=True)
+    bouncing = current_members(Member.objects.filter(email_bouncing_since__isnull=False))
     latest = bouncing.order_by("-email_bouncing_since", "-pk")[:BOUNCING_SHOWN]
     return MailQueue(
         queued=tasks["queued"],

@@ -28,6 +28,7 @@ from memberclub.jobs.notice_render import (
 )
 from memberclub.jobs.sql import in_list, rows_table
 from memberclub.members.models import Member
+from memberclub.members.selectors import programs_closed
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.outage import UNAVAILABLE
 
@@ -147,9 +148,10 @@ class _Outcomes:
         self.sent, self.retry, self.bounced, self.done, self.pending = [], [], [], {}, 0
 
 
-def _suppressed(mail: NoticeMail, member: Member) -> str:
-    """Why a claimed notice must not go out now, or '' when it may."""
-    if member.left_on is not None:
+def _suppressed(mail: NoticeMail, member: Member, ended: set[str]) -> str:
+    """Why a claimed notice must not go out now, or '' when it may (`ended`: the programs
+    whose close has run, which ended their memberships)."""
+    if member.left_on is not None or member.program in ended:
         return "the member has left"
     if member.email_bouncing_since is not None:
         return "the address is bouncing"
@@ -218,9 +220,10 @@ def notice_mail_send_batch(
         mails = list(NoticeMail.objects.filter(pk__in=ids).select_related("member").order_by("id"))
         smtp = get_connection(fail_silently=False)
         renderer = NoticeRenderer()
+        ended = set(programs_closed())
         try:
             for mail in mails:
-                _send_one(smtp, renderer, mail, outcomes)
+                _send_one(smtp, renderer, mail, outcomes, ended)
         finally:
             _close(smtp)
         outcomes.flush()
@@ -234,10 +237,12 @@ def notice_mail_send_batch(
     return outcomes.result
 
 
-def _send_one(smtp: Any, renderer: NoticeRenderer, mail: NoticeMail, outcomes: _Outcomes) -> None:
+def _send_one(
+    smtp: Any, renderer: NoticeRenderer, mail: NoticeMail, outcomes: _Outcomes, ended: set[str]
+) -> None:
     """Send one notice on the batch's connection and note its outcome."""
     member = mail.member
-    reason = _suppressed(mail, member)
+    reason = _suppressed(mail, member, ended)
     if reason:
         outcomes.finished(mail, MailStatus.SUPPRESSED, reason)
         return

@@ -15,6 +15,7 @@ from django.db.backends.utils import CursorWrapper
 
 from memberclub.jobs.sql import is_postgres, rows_table
 from memberclub.ledger.selectors import lots_as_of_sql
+from memberclub.members.selectors import current_member_sql
 
 # Per account of the chunk: its balance as of %(as_of)s and the points of the lot of %(expiry)s,
 # from the ledger's one definition of a balance as of a day.
@@ -45,7 +46,7 @@ NOTICE_ROWS = """
     LEFT JOIN ({balances}) AS b ON b.account_id = a.id
     WHERE a.program = %(program)s
       AND a.id BETWEEN %(first_account)s AND %(last_account)s
-      AND m.left_on IS NULL AND m.joined_on <= %(as_of)s
+      AND {current} AND m.joined_on <= %(as_of)s
       AND ((k.kind = 'balance' AND m.mail_opt_in = %(true)s)
            OR (k.kind = 'expiry_warning' AND COALESCE(b.expiring, 0) > 0)
            OR k.kind IN ('program_end', 'program_end_reminder'))
@@ -79,7 +80,9 @@ def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
     expiry = "CAST(%(expiry)s AS DATE)" if is_postgres() else "%(expiry)s"
     lots, _ = lots_as_of_sql(as_of=params["as_of"], account_range=True)
     balances = BALANCES_AS_OF.format(lots=lots)
-    return NOTICE_ROWS.format(kinds=table, balances=balances, expiry=expiry)
+    return NOTICE_ROWS.format(
+        kinds=table, balances=balances, expiry=expiry, current=current_member_sql("m")
+    )
 
 
 def notices_insert(

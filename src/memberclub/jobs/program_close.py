@@ -1,9 +1,14 @@
-"""`program close`: on the end date every remaining point is forfeited and membership ends.
+"""`program close`: on the end date every remaining point is forfeited.
 
 Per chunk of accounts, in one transaction: lots that had expired before the end date are
 expired first (the expiry job's entries and keys, so either may run first), then one FORFEIT per
-account with points left, dated the end date, with a draw per lot, the lots emptied, and the
-members' membership ended on that date (SPEC §3.4; storage follows from `left_on`, SPEC §9).
+account with points left, dated the end date, with a draw per lot and the lots emptied.
+
+Its first run marks the program closed (`ProgramEnd.closed_at`), which ends every membership of
+the program on the end date (memberclub.members.selectors: login, storage, notices and the
+console read it there) without rewriting every member row, which was a third of each chunk
+(docs/decisions.md, program close). The run counts the memberships it ends: those of its
+accounts whose member had not left before the end date.
 """
 
 import datetime as dt
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
 
 from memberclub.domain.errors import Refused
 from memberclub.jobs.expiry import EXPIRING_LOTS
@@ -19,6 +25,7 @@ from memberclub.jobs.runner import (
     DEFAULT_CHUNK_ACCOUNTS,
     AccountRange,
     ChunkResult,
+    ChunkWork,
     RunResult,
     WorkerShare,
     job_run,
@@ -26,6 +33,7 @@ from memberclub.jobs.runner import (
 from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
 from memberclub.ledger.columns import ENTRY_COLUMNS, column_list
 from memberclub.programs.ending import program_end_in_force
+from memberclub.programs.models import ProgramEnd
 from memberclub.programs.selectors import program_codes
 
 # One FORFEIT per account of the chunk with points in lots still usable on the end date.
@@ -60,11 +68,11 @@ FORFEIT_PG = f"""
                      FROM taken WHERE ledger_lot.id = taken.lot_id)
     SELECT COUNT(*), COALESCE(SUM(points), 0) FROM new
 """
-END_MEMBERSHIPS = """
-    UPDATE members_member SET left_on = %(ends_on)s
-    WHERE left_on IS NULL AND id IN (
-        SELECT member_id FROM ledger_account
-        WHERE program = %(program)s AND id BETWEEN %(first_account)s AND %(last_account)s)
+# The chunk's members whose membership the end ends (they had not left before it).
+MEMBERSHIPS_ENDED = """
+    SELECT COUNT(*) FROM ledger_account a JOIN members_member m ON m.id = a.member_id
+    WHERE a.program = %(program)s AND a.id BETWEEN %(first_account)s AND %(last_account)s
+      AND (m.left_on IS NULL OR m.left_on > %(ends_on)s)
 """
 
 
@@ -106,8 +114,8 @@ class _Close:
             cursor, select=select, params={**params, "as_of": params["ends_on"]}, credit=False
         )
         forfeits, points = _forfeit(cursor, params)
-        cursor.execute(END_MEMBERSHIPS, params)
-        ended = cursor.rowcount
+        cursor.execute(MEMBERSHIPS_ENDED, params)
+        ended = int(cursor.fetchone()[0])
         result = ChunkResult(accounts=forfeits, entries=forfeits, points=points)
         result.by_rule["expired"] = -sum(expired.points.values())
         result.by_rule["members_ended"] = ended
@@ -145,6 +153,18 @@ def _forfeit(cursor: CursorWrapper, params: dict[str, Any]) -> tuple[int, int]:
     return int(count), int(points)
 
 
+def close_work(*, end: ProgramEnd) -> ChunkWork:
+    """The work of one chunk of the close of `end` (also what bench.close_detail explains)."""
+    params = {
+        "program": end.program,
+        "ends_on": end.ends_on,
+        "as_of_text": end.ends_on.isoformat(),
+        "key_prefix": f"program-end:{end.pk}:",
+        "reason": f"program ended on {end.ends_on}",
+    }
+    return _Close(params=params).chunk
+
+
 def program_close_run(
     *,
     program: str,
@@ -162,20 +182,12 @@ def program_close_run(
         raise Refused(f"no end of {program!r} is scheduled (program end first)")
     if on < end.ends_on:
         return CloseResult(program=program, ends_on=end.ends_on, run=None)
-    close = _Close(
-        params={
-            "program": program,
-            "ends_on": end.ends_on,
-            "as_of_text": end.ends_on.isoformat(),
-            "key_prefix": f"program-end:{end.pk}:",
-            "reason": f"program ended on {end.ends_on}",
-        }
-    )
+    ProgramEnd.objects.filter(pk=end.pk, closed_at__isnull=True).update(closed_at=timezone.now())
     run = job_run(
         program=program,
         job="close",
         period=f"end-{end.pk}",
-        work=close.chunk,
+        work=close_work(end=end),
         accounts=accounts or AccountRange(),
         worker=worker or WorkerShare(),
         chunk_size=chunk_size,

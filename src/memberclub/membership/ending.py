@@ -10,6 +10,7 @@ from memberclub.contracts.models import Contract, EventKind
 from memberclub.ledger.models import Entry, EntryKind
 from memberclub.ledger.services import account_close_out, grant_revoke
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_q
 from memberclub.programs.selectors import program_on
 
 
@@ -23,7 +24,8 @@ def membership_end_with_contract(
         return
     member = (
         Member.objects.select_for_update(of=("self",))
-        .filter(contract=contract, left_on__isnull=True)
+        # A membership its program's end has ended takes no more events (as one that left).
+        .filter(current_q(), contract=contract)
         .select_related("account")
         .first()
     )

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from memberclub.access.models import EasyRegistration, SignupToken
 from memberclub.members.models import ANONYMISED_DOMAIN, Member
+from memberclub.members.selectors import program_closed_on
 from memberclub.notifications.models import NoticeMail, SentEmail
 from memberclub.programs.selectors import program_codes, program_on
 
@@ -52,9 +53,11 @@ def members_anonymise(*, as_of: dt.date, record: Recorder | None = None) -> Anon
     for code in sorted(program_codes()):
         retention = program_on(program=code, on=as_of).privacy.retention_days
         cutoffs[code] = as_of - dt.timedelta(days=retention)
-        due = Member.objects.filter(program=code, left_on__lt=cutoffs[code]).exclude(
-            email__endswith=ANONYMISED_DOMAIN
-        )
+        # Left before the cutoff, or all of the program when its close ended them before it.
+        due = Member.objects.filter(program=code).exclude(email__endswith=ANONYMISED_DOMAIN)
+        closed_on = program_closed_on(program=code)
+        if closed_on is None or closed_on >= cutoffs[code]:
+            due = due.filter(left_on__lt=cutoffs[code])
         counts[code], last = 0, 0
         # In chunks of member IDs, each its own transaction: a long run holds no lock for long
         # and, killed, resumes where it stopped (what is done is no longer due).

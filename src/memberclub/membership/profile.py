@@ -12,6 +12,7 @@ from memberclub.access.models import AuthKey, AuthKeyStatus, TrustedDevice
 from memberclub.domain.errors import Refused
 from memberclub.ledger.services import account_close_out
 from memberclub.members.models import Member
+from memberclub.members.selectors import membership_left_on
 from memberclub.notifications.services import email_enqueue
 
 EMAIL_CHANGE_SALT = "memberclub.email-change"
@@ -45,7 +46,11 @@ def email_change_confirm(*, token: str) -> Member:
         raise Refused("this confirmation link is not valid or has expired") from None
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(pk=data["m"]).first()
-        if member is None or member.left_on is not None or member.email != data["old"]:
+        if (
+            member is None
+            or membership_left_on(member=member) is not None
+            or member.email != data["old"]
+        ):
             raise Refused("this confirmation link is not valid or has expired")
         member.email = data["new"]
         # A new address is tried afresh, whatever the old one did.
@@ -67,7 +72,7 @@ def member_leave(*, member: Member, on: dt.date) -> int:
     """End the membership on `on`: every point is forfeited at once; return how many."""
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
-        if locked.left_on is not None:
+        if membership_left_on(member=locked) is not None:
             raise Refused("this membership has already ended")
         entries = account_close_out(
             account_id=locked.account.pk,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberclub.access import attempts
 from memberclub.members.models import Language, Member
+from memberclub.members.selectors import current_members
 from memberclub.notifications.services import email_enqueue
 from memberclub.web import client_ip
 
@@ -51,7 +52,7 @@ class LoginForm(forms.Form):
         if attempts.attempts_blocked(scope=attempts.LOGIN, ident=member_id, ip=ip):
             raise forms.ValidationError(TOO_MANY, code="blocked")
         user = authenticate(self.request, username=member_id, password=password)
-        if user is None or not Member.objects.filter(user=user, left_on__isnull=True).exists():
+        if user is None or not current_members(Member.objects.filter(user=user)).exists():
             attempts.attempt_failed(scope=attempts.LOGIN, ident=member_id, ip=ip)
             raise forms.ValidationError(
                 _("The member ID or the password is not correct."), code="invalid_login"
@@ -195,8 +196,8 @@ class MemberPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         """Every current member with that address, including migrated ones without a password."""
-        members = Member.objects.filter(
-            email__iexact=email, left_on__isnull=True, user__is_active=True
+        members = current_members(
+            Member.objects.filter(email__iexact=email, user__is_active=True)
         ).select_related("user")
         return [member.user for member in members]
 

@@ -60,7 +60,7 @@ def program_end_schedule(*, program: str, dates: EndDates, by: str) -> ProgramEn
 
 
 def program_end_withdraw(*, program: str, on: dt.date) -> ProgramEnd:
-    """Withdraw the scheduled end of a program before its end date."""
+    """Withdraw the scheduled end of a program before its end date (and before its close)."""
     with transaction.atomic():
         end = (
             ProgramEnd.objects.select_for_update()
@@ -69,7 +69,7 @@ def program_end_withdraw(*, program: str, on: dt.date) -> ProgramEnd:
         )
         if end is None:
             raise EndRefused(f"no end of {program!r} is scheduled", code="none_scheduled")
-        if on >= end.ends_on:
+        if on >= end.ends_on or end.closed_at is not None:
             raise EndRefused(
                 f"the program ended on {end.ends_on}; it can no longer be withdrawn", code="ended"
             )

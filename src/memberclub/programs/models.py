@@ -42,6 +42,9 @@ class ProgramEnd(models.Model):
     created_by = models.CharField(max_length=150, blank=True)
     # Set when the end was withdrawn (before its end date).
     canceled_on = models.DateField(null=True, blank=True)
+    # Set when `program close` first ran (on or after the end date): from then on every
+    # membership of the program has ended, on the end date (memberclub.members.selectors).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -54,6 +57,10 @@ class ProgramEnd(models.Model):
                 condition=models.Q(announce_on__lte=models.F("registration_closes_on"))
                 & models.Q(registration_closes_on__lte=models.F("ends_on")),
                 name="program_end_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | models.Q(canceled_on__isnull=True),
+                name="program_end_closed_not_withdrawn",
             ),
         ]
 

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from memberclub.domain.storage import purge_before
+from memberclub.members.selectors import program_closed_on
 from memberclub.programs.selectors import program_codes, program_on
 from memberclub.storage.backends import storage_backend
 from memberclub.storage.models import Reservation, StoredFile
@@ -148,8 +149,12 @@ def storage_purge(
         before = purge_before(
             as_of=as_of, policy=program_on(program=program, on=as_of).storage.keep_until
         )
-        ended = {"member__program": program, "member__left_on__lt": before}
-        due = StoredFile.objects.filter(**ended)
+        # Memberships that ended before `before`: by leaving, or all with the program's close.
+        ended = Q(member__program=program)
+        closed_on = program_closed_on(program=program)
+        if closed_on is None or closed_on >= before:
+            ended &= Q(member__left_on__lt=before)
+        due = StoredFile.objects.filter(ended)
         totals = due.aggregate(files=Count("id"), members=Count("member", distinct=True))
         result.members += totals["members"]
         total = totals["files"]
@@ -164,7 +169,7 @@ def storage_purge(
             result.bytes += sum(size for _, _, size in rows)
             if progress:
                 progress(len(rows), total)
-        for reservation in Reservation.objects.filter(**ended):
+        for reservation in Reservation.objects.filter(ended):
             backend.abandon_unfinished(reservation.key_prefix)
             reservation.delete()
             result.reservations += 1

@@ -7,6 +7,7 @@ from django.db.models import Count, Sum
 
 from memberclub.domain.storage import Usage, keep_until
 from memberclub.members.models import Member
+from memberclub.members.selectors import membership_left_on
 from memberclub.programs.selectors import program_on
 from memberclub.storage.models import Reservation, StoredFile
 
@@ -55,10 +56,11 @@ def storage_usage(*, member_id: int, quota: int) -> Usage:
 
 def storage_space(*, member: Member, on: dt.date) -> Space:
     """The member's storage on a day, derived from the membership's end date."""
-    definition = program_on(program=member.program, on=member.left_on or on)
+    left_on = membership_left_on(member=member)
+    definition = program_on(program=member.program, on=left_on or on)
     until = None
-    if member.left_on is not None:
-        until = keep_until(ended_on=member.left_on, policy=definition.storage.keep_until)
+    if left_on is not None:
+        until = keep_until(ended_on=left_on, policy=definition.storage.keep_until)
     usage = storage_usage(member_id=member.pk, quota=definition.storage.quota_bytes)
     return Space(usage=usage, read_only_until=until)
 

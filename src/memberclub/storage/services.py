@@ -15,6 +15,7 @@ from django.utils import timezone
 from memberclub.domain.errors import Refused
 from memberclub.domain.storage import numbered, reservation_for
 from memberclub.members.models import Member
+from memberclub.members.selectors import membership_left_on
 from memberclub.storage.backends import new_key_prefix, storage_backend
 from memberclub.storage.models import Reservation, StoredFile
 from memberclub.storage.selectors import storage_quota, storage_usage
@@ -41,7 +42,7 @@ class Received:
 def _lock_member(member_id: int) -> Member:
     """The member's row, locked for the open transaction; refused once the membership ended."""
     member = Member.objects.select_for_update().get(pk=member_id)
-    if member.left_on is not None:
+    if membership_left_on(member=member) is not None:
         raise ReadOnly("the membership has ended: files are read-only")
     return member
 

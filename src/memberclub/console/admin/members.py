@@ -30,6 +30,7 @@ from memberclub.contracts.models import Contract
 from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.ledger.selectors import account_balance
 from memberclub.members.models import Member
+from memberclub.members.selectors import current_members, with_left_on
 
 PROGRAM_FILTER = choice_filter("program", "program", _("program"))
 
@@ -79,7 +80,7 @@ class MemberAdmin(AuditedAdmin):
         "contract",
         choice_column("program", "program", _("program")),
         date_column("joined_on", _("joined on")),
-        date_column("left_on", _("left on")),
+        date_column("membership_left_on", _("left on")),
     )
     list_filter = (
         PROGRAM_FILTER,
@@ -94,7 +95,7 @@ class MemberAdmin(AuditedAdmin):
         "contract",
         "program",
         "joined_on",
-        "left_on",
+        "ended_on",
         "source",
         "balance",
         "adjust",
@@ -102,6 +103,15 @@ class MemberAdmin(AuditedAdmin):
     )
     actions = ["issue_auth_key_letter"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
+        """Members with the day each membership ended (own leaving or the program's end)."""
+        return with_left_on(super().get_queryset(request))
+
+    @admin.display(description=_("left on"), ordering="membership_left_on")
+    def ended_on(self, obj: Member) -> str:
+        """The first day without membership: own leaving or the program's end."""
+        return formats.date(getattr(obj, "membership_left_on", obj.left_on)) or "—"
 
     @admin.display(description=_("points balance"))
     def balance(self, obj: Member) -> str:
@@ -147,7 +157,8 @@ class MemberAdmin(AuditedAdmin):
     def issue_auth_key_letter(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         """Queue an auth-key letter for each selected current member."""
         issued = 0
-        for member in queryset.filter(left_on__isnull=True).select_related("contract"):
+        current = current_members(queryset)
+        for member in current.select_related("contract"):
             auth_key = auth_key_request(member=member, by="staff")
             audit_record(
                 staff=request.user,

@@ -14,6 +14,7 @@ from memberclub.console.admin.audited import (
     choice_filter,
     date_column,
 )
+from memberclub.members.selectors import with_left_on
 from memberclub.storage.models import MemberStorage
 
 
@@ -31,18 +32,25 @@ class MemberStorageAdmin(ReadOnlyAdmin):
         choice_column("program", "program", _("program")),
         "file_count",
         "used",
-        date_column("left_on", _("left on")),
+        date_column("membership_left_on", _("left on")),
     )
     search_fields = ("=member_id",)
     list_filter = (choice_filter("program", "program", _("program")),)
-    fields = ("member_id", "program", "file_count", "used", "left_on")
+    fields = ("member_id", "program", "file_count", "used", "ended_on")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         """Members with their file count and bytes stored."""
         members = super().get_queryset(request)
-        annotated = members.annotate(files=Count("stored_files"), bytes=Sum("stored_files__size"))
+        annotated = with_left_on(members).annotate(
+            files=Count("stored_files"), bytes=Sum("stored_files__size")
+        )
         return cast(QuerySet[Any], annotated)
+
+    @admin.display(description=_("left on"), ordering="membership_left_on")
+    def ended_on(self, obj: Any) -> str:
+        """The first day without membership: own leaving or the program's end."""
+        return formats.date(obj.membership_left_on) or "—"
 
     @admin.display(description=_("files"), ordering="files")
     def file_count(self, obj: Any) -> int:

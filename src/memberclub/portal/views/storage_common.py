@@ -17,6 +17,7 @@ from memberclub import formats
 from memberclub.access.gate import level_missing
 from memberclub.domain.storage import QuotaExceeded
 from memberclub.members.models import Member
+from memberclub.members.selectors import former_members
 from memberclub.portal.guards import auth_key_redirect, current_level
 from memberclub.storage.selectors import Space, storage_space
 from memberclub.storage.services import NameTaken, ReadOnly
@@ -39,7 +40,7 @@ def former_member(request: HttpRequest, today: dt.date) -> Owner | None:
     member_pk = request.session.get(FORMER_MEMBER)
     if member_pk is None:
         return None
-    member = Member.objects.filter(pk=member_pk, left_on__isnull=False).first()
+    member = former_members(Member.objects.filter(pk=member_pk)).first()
     if member is None:
         return None
     space = storage_space(member=member, on=today)

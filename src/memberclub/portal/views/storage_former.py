@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from memberclub.access import attempts
 from memberclub.members.models import Member
+from memberclub.members.selectors import former_members
 from memberclub.portal.forms import TOO_MANY
 from memberclub.portal.views.storage_common import FORMER_MEMBER
 from memberclub.storage.selectors import storage_space
@@ -25,11 +26,9 @@ class FormerMemberForm(forms.Form):
 
 def _former(member_id: str, password: str) -> Member | None:
     """The former member whose files are still kept, when the password is theirs."""
-    member = (
-        Member.objects.select_related("user")
-        .filter(member_id=member_id, left_on__isnull=False)
-        .first()
-    )
+    member = former_members(
+        Member.objects.select_related("user").filter(member_id=member_id)
+    ).first()
     if member is None or not member.user.check_password(password):
         return None
     until = storage_space(member=member, on=timezone.localdate()).read_only_until

@@ -9,6 +9,7 @@ from django.utils import timezone
 from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account
 from memberclub.ledger.services import points_refund
+from memberclub.members.selectors import membership_left_on
 from memberclub.rewards.models import DigitalCode, Item, Redemption, Status
 
 
@@ -31,9 +32,9 @@ def redemption_cancel(*, redemption_id: int, on: dt.date, by: str, reason: str) 
         code = DigitalCode.objects.filter(redemption=redemption).first()
         if code is not None and code.shown_at is not None:
             raise Refused(f"{redemption.number}: its digital code has been shown")
-        member = redemption.member
-        if member.left_on is not None and member.left_on <= on:
-            raise Refused(f"{redemption.number}: the member left on {member.left_on}")
+        left_on = membership_left_on(member=redemption.member)
+        if left_on is not None and left_on <= on:
+            raise Refused(f"{redemption.number}: the member left on {left_on}")
         refund = points_refund(
             debit_entry=redemption.debit,
             on=on,
