@@ -13,7 +13,10 @@ leaves no write pending, and every write goes to a new file: cp and the server a
 measured reading from the cache and writing into it, so the disk's share of a shared machine
 weighs the same on both.
 
-BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead.
+Three rounds alternate cp and each transfer, and each ratio is median against median (one
+round's pair, seconds apart, swings by 2x on a shared 2-core machine); every round's ratio is
+printed beside it. BENCH_STORAGE_GIB=2 runs it with a 2 GiB file instead,
+BENCH_STORAGE_ROUNDS=N with N rounds.
 """
 
 # Models are imported inside functions: this module also runs as a child process that must
@@ -39,6 +42,7 @@ from bench.scratch import ROOT, environment, memberclub, recreate
 
 MIB = 1024 * 1024
 GIB = int(os.environ.get("BENCH_STORAGE_GIB", "1"))
+ROUNDS = int(os.environ.get("BENCH_STORAGE_ROUNDS", "3"))
 WORK = ROOT / "var" / "bench" / "storage"
 CSRF = "b" * 32  # the same secret in the cookie and the header, as the page's script sends it
 
@@ -135,9 +139,9 @@ def _headers(session: str) -> dict[str, str]:
     return {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
 
 
-def _upload(session: str, source: Path) -> tuple[float, int]:
+def _upload(session: str, source: Path, name: str) -> tuple[float, int]:
     elapsed, status, body = http_file.post_file(
-        PORT, f"/storage/upload/?name={source.name}",
+        PORT, f"/storage/upload/?name={name}",
         {**_headers(session), "Content-Type": "application/octet-stream"}, source,
     )  # fmt: skip
     if status != 201:
@@ -185,40 +189,58 @@ def _cpu(used: tuple[float, float]) -> str:
     return f"{used[0] + used[1]:.2f} s = user {used[0]:.2f} + system {used[1]:.2f}"
 
 
-def _object(folder: Path) -> Path:
-    """The one stored object (the first upload's)."""
-    return next(path for path in folder.rglob("*") if path.is_file())
+def _newest_object(folder: Path) -> Path:
+    """The stored object the last upload wrote."""
+    return max((path for path in folder.rglob("*") if path.is_file()), key=os.path.getmtime)
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def _measure(session: str, source: Path, worker: int) -> str:
-    """cp then the upload, cp then the download, then the form upload: the figures."""
+    """ROUNDS rounds of cp then the upload, cp then the download; then the form upload.
+
+    On a shared 2-core machine one pair of timings seconds apart swings by 2x, so each ratio is
+    the median cp over the median transfer of rounds that alternate the two, each round's own
+    ratio listed beside it.
+    """
     before = _peak_rss_mib(worker)
-    copied_up, cp_cpu = _cp(source, WORK / "copy.bin")
-    cpu, client = _cpu_seconds(worker), time.process_time()
-    up, file_id = _upload(session, source)
-    up_cpu, up_client = _cpu_since(worker, cpu), time.process_time() - client
+    rounds: list[tuple[float, float, float, float]] = []
+    up_cpu = down_cpu = (0.0, 0.0)
+    up_client = down_client = 0.0
+    same = True
+    for number in range(ROUNDS):
+        copied_up, cp_cpu = _cp(source, WORK / "copy.bin")
+        cpu, client = _cpu_seconds(worker), time.process_time()
+        up, file_id = _upload(session, source, f"{number}-{source.name}")
+        up_cpu, up_client = _cpu_since(worker, cpu), time.process_time() - client
+        _warm(_newest_object(WORK / "objects"))
+        copied_down, _ = _cp(source, WORK / "copy.bin")
+        cpu, client = _cpu_seconds(worker), time.process_time()
+        down = _download(session, file_id, WORK / "down.bin")
+        down_cpu, down_client = _cpu_since(worker, cpu), time.process_time() - client
+        same = same and _digest(WORK / "down.bin") == _digest(source)
+        (WORK / "down.bin").unlink()
+        os.sync()
+        rounds.append((copied_up, up, copied_down, down))
     peak = _peak_rss_mib(worker)
-    _warm(_object(WORK / "objects"))
-    copied_down, _ = _cp(source, WORK / "copy.bin")
-    cpu, client = _cpu_seconds(worker), time.process_time()
-    down = _download(session, file_id, WORK / "down.bin")
-    down_cpu, down_client = _cpu_since(worker, cpu), time.process_time() - client
-    same = _digest(WORK / "down.bin") == _digest(source)
-    (WORK / "down.bin").unlink()
-    os.sync()
     cpu = _cpu_seconds(worker)
     form = _form_upload(session, source)
     form_cpu = _cpu_since(worker, cpu)
     form_peak = _peak_rss_mib(worker)
+    cp_up, up, cp_down, down = (_median([r[i] for r in rounds]) for i in range(4))
+    each_up = ", ".join(f"{r[0] / r[1]:.2f}" for r in rounds)
+    each_down = ", ".join(f"{r[2] / r[3]:.2f}" for r in rounds)
     same_text = "identical" if same else "DIFFERENT"
     return "; ".join([
-        f"cp {copied_up:.2f} s (CPU {cp_cpu:.2f} s)",
-        f"upload {up:.2f} s (ratio {copied_up / up:.2f}, aim >= 0.5; server CPU "
-        f"{_cpu(up_cpu)}; client CPU {up_client:.2f} s)",
-        f"cp {copied_down:.2f} s",
-        f"download {down:.2f} s (ratio {copied_down / down:.2f}, aim >= 0.5; server CPU "
-        f"{_cpu(down_cpu)}; client CPU {down_client:.2f} s)",
-        f"worker peak RSS {peak:.0f} MB (before the upload {before:.0f} MB, aim <= 100 MB)",
+        f"{ROUNDS} rounds, medians: cp {cp_up:.2f} s (CPU of the last {cp_cpu:.2f} s)",
+        f"upload {up:.2f} s (ratio {cp_up / up:.2f}, aim >= 0.5; rounds {each_up}; last server"
+        f" CPU {_cpu(up_cpu)}; client CPU {up_client:.2f} s)",
+        f"cp {cp_down:.2f} s",
+        f"download {down:.2f} s (ratio {cp_down / down:.2f}, aim >= 0.5; rounds {each_down};"
+        f" last server CPU {_cpu(down_cpu)}; client CPU {down_client:.2f} s)",
+        f"worker peak RSS {peak:.0f} MB (before the uploads {before:.0f} MB, aim <= 100 MB)",
         f"bytes back {same_text}",
         f"form upload {form:.2f} s (server CPU {_cpu(form_cpu)}, peak RSS {form_peak:.0f} MB)",
     ])  # fmt: skip
