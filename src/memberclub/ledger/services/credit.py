@@ -7,8 +7,10 @@ from django.db.models import F
 
 from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
+from memberclub.ledger.partitions import partition_ensure_for
 from memberclub.ledger.services.debit import (
     existing_entry,
+    key_claim,
     locked_account,
     points_debit,
     validate_key,
@@ -31,11 +33,15 @@ def points_credit(
     if points <= 0:
         raise Refused("a credit must be a positive number of points")
     validate_key(key)
+    partition_ensure_for(award_on)
     try:
         with transaction.atomic():
             account = locked_account(account_id)
-            existing = existing_entry(account.program, key)
-            if existing is not None:
+            if not key_claim(
+                program=account.program, key=key, account_id=account.pk, effective_on=award_on
+            ):
+                existing = existing_entry(account.program, key)
+                assert existing is not None, "a key is claimed in the transaction of its entry"
                 return existing
             expires_on = program_on(program=account.program, on=award_on).expiry_policy.expires_on(
                 award_on
