@@ -7,8 +7,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from memberclub.ledger.audit import ledger_audit
-from memberclub.ledger.models import EntryKind, Lot
+from memberclub.ledger.models import Entry, EntryKind, Lot
 from memberclub.ledger.services import points_credit, points_debit
+from memberclub.rewards.audit import redemption_audit
+from tests.rewards_support import give, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2026, 11, 1)
@@ -152,14 +154,33 @@ def test_a_draw_of_no_entry_is_reported_and_refused_on_postgresql(busy_account):
     lot = Lot.objects.filter(account_id=busy_account).order_by("expires_on").first()
     assert lot is not None
     # SQLite has no foreign key there; PostgreSQL's, deferred, refuses the draw at commit.
-    with pytest.raises(IntegrityError) if connection.vendor == "postgresql" else nullcontext():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points, effective_on) "
-                "VALUES (%s, %s, %s, -1, %s)",
-                [10_000_000, lot.pk, busy_account, ON],
-            )
-            rows = _rows_of("draw_names_entry_and_lot")
-            assert [row["entry_id"] for row in rows] == [10_000_000]
-            if connection.vendor == "postgresql":
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    refused = pytest.raises(IntegrityError) if connection.vendor == "postgresql" else nullcontext()
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points, effective_on) "
+            "VALUES (%s, %s, %s, -1, %s)",
+            [10_000_000, lot.pk, busy_account, ON],
+        )
+        rows = _rows_of("draw_names_entry_and_lot")
+        assert [row["entry_id"] for row in rows] == [10_000_000]
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_redemption_whose_debit_is_not_its_redeem_entry_is_reported(make_member):
+    load_catalogs()
+    member = make_member()
+    give(member, 20_000, key="g")
+    redemption = redeem(member, "E-RICE-5KG", key="r").redemption
+    grant = Entry.objects.get(idempotency_key="g")
+    assert redemption_audit() == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE rewards_redemption SET debit_id = %s WHERE id = %s", [grant.pk, redemption.pk]
+        )
+
+    found = redemption_audit()
+
+    assert [(v["check"], [row["id"] for row in v["rows"]]) for v in found] == [
+        ("redemption_names_entries", [redemption.pk])
+    ]

@@ -13,7 +13,9 @@ partitioned: nothing to do there.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+
+from memberclub.domain.errors import Refused
 
 # The journal's years start on April 1 (SPEC §3.1's default): a program with another start
 # month reads at most two partitions for one of its own years.
@@ -21,6 +23,8 @@ FIRST_MONTH = 4
 # Years known to have their partitions in this process, recorded only once the transaction
 # that made or found them has committed (a rolled-back one may have made them).
 _ready: set[int] = set()
+# The SQLSTATE of the function's refusal to write into an archived year.
+ARCHIVED = "55000"
 
 
 @dataclass
@@ -45,7 +49,13 @@ def partitions_ensure(*, through: dt.date, ahead: int = 0, from_first: bool = Fa
     last = journal_year(through) + ahead
     first = None if from_first else journal_year(through)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM ledger_partitions_ensure(%s, %s)", [first, last])
+        try:
+            cursor.execute("SELECT * FROM ledger_partitions_ensure(%s, %s)", [first, last])
+        except DatabaseError as error:
+            # The function refuses a year that is archived (object_not_in_prerequisite_state).
+            if getattr(error.__cause__, "sqlstate", None) == ARCHIVED:
+                raise Refused(str(error.__cause__).splitlines()[0]) from error
+            raise
         for name, made in cursor.fetchall():
             (result.made if made else result.existing).append(name)
         years = {int(name.rsplit("_fy", 1)[1]) for name in [*result.made, *result.existing]}

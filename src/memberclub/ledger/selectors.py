@@ -18,15 +18,16 @@ from memberclub.members.models import Member
 LATER_SINGLE = """
     SELECT e.account_id, e.expires_on, SUM(e.points) AS points
     FROM ledger_entry e
-    WHERE e.effective_on > %(as_of)s AND e.expires_on IS NOT NULL {entry_filter}
+    WHERE e.effective_on >= %(day_after)s AND e.expires_on IS NOT NULL {entry_filter}
     GROUP BY e.account_id, e.expires_on
 """
 # Only multi-lot entries have draws (the audit holds it), and a draw carries its entry's date:
-# the draws alone, of the partitions after D.
+# the draws alone, of the partitions after D. "On or after D + 1" rather than "after D": the
+# planner cannot tell that no date lies between D and D + 1, and would read D's year too.
 LATER_DRAWS = """
     SELECT d.lot_id, SUM(d.points) AS points
     FROM ledger_draw d
-    WHERE d.effective_on > %(as_of)s {draw_filter}
+    WHERE d.effective_on >= %(day_after)s {draw_filter}
     GROUP BY d.lot_id
 """
 LOTS_AS_OF = """
@@ -69,7 +70,7 @@ def lots_as_of_sql(
     The one definition of a balance as of a date: `account_lots`, `account_balance`, the
     points export, the liability report and the monthly notices all read it.
     """
-    params: dict[str, Any] = {"as_of": as_of}
+    params: dict[str, Any] = {"as_of": as_of, "day_after": as_of + dt.timedelta(days=1)}
     account = ""
     if account_id is not None:
         params["account_id"] = account_id

@@ -9,6 +9,7 @@ from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
 from memberclub.ledger.partitions import partition_ensure_for
 from memberclub.ledger.services.debit import (
+    entry_of_taken_key,
     existing_entry,
     key_claim,
     locked_account,
@@ -40,9 +41,7 @@ def points_credit(
             if not key_claim(
                 program=account.program, key=key, account_id=account.pk, effective_on=award_on
             ):
-                existing = existing_entry(account.program, key)
-                assert existing is not None, "a key is claimed in the transaction of its entry"
-                return existing
+                return entry_of_taken_key(account.program, key)
             expires_on = program_on(program=account.program, on=award_on).expiry_policy.expires_on(
                 award_on
             )

@@ -70,6 +70,15 @@ def existing_entry(program: str, key: str) -> Entry | None:
     return Entry.objects.get(pk=found[0][0])
 
 
+def entry_of_taken_key(program: str, key: str) -> Entry:
+    """The entry of a key found taken: written by now, since a key is claimed in its entry's
+    own transaction, unless its fiscal year has been archived (detached, docs/operations.md)."""
+    entry = existing_entry(program, key)
+    if entry is None:
+        raise Refused(f"the entry of key {key!r} is in an archived fiscal year of the journal")
+    return entry
+
+
 # Claim a key before writing its entry: a row only when the key is new (SPEC §6, the key
 # unique per program whatever the entry's date). A writer of the same key in flight makes
 # this wait for its end, then skip once it has committed.
@@ -162,9 +171,8 @@ def points_debit_locked(
         f" ORDER BY l.expires_on, l.id{rawsql.for_update()}",
         [account.program, key, account.pk, LOTS.prep("expires_on", on)],
     )
-    existing = existing_entry(account.program, key) if not lots or lots[0][3] else None
-    if existing is not None:
-        return Debited(existing, None)
+    if lots[0][3] if lots else existing_entry(account.program, key) is not None:
+        return Debited(entry_of_taken_key(account.program, key), None)
     balances = [LotBalance(row[0], LOTS.convert("expires_on", row[1]), row[2]) for row in lots]
     draws = allocate(balances, points, on=on)
     entry = Entry(
@@ -183,9 +191,7 @@ def points_debit_locked(
     )
     if not write_multi_lot(entry, draws):
         # The same key was written for another account of the program at the same moment.
-        taken = existing_entry(account.program, key)
-        assert taken is not None, "a key is claimed in the transaction of its entry"
-        return Debited(taken, None)
+        return Debited(entry_of_taken_key(account.program, key), None)
     return Debited(entry, sum(lot.remaining for lot in balances) - points)
 
 

@@ -8,7 +8,7 @@ from django.db.models import F
 from memberclub.ledger.models import Draw, Entry, EntryKind, Lot
 from memberclub.ledger.partitions import partition_ensure_for
 from memberclub.ledger.services.debit import (
-    existing_entry,
+    entry_of_taken_key,
     key_claim,
     locked_account,
     validate_key,
@@ -24,9 +24,7 @@ def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:
     with transaction.atomic():
         account = locked_account(grant.account_id)
         if not key_claim(program=account.program, key=key, account_id=account.pk, effective_on=on):
-            existing = existing_entry(account.program, key)
-            assert existing is not None, "a key is claimed in the transaction of its entry"
-            return existing
+            return entry_of_taken_key(account.program, key)
         lot = Lot.objects.select_for_update().get(account=account, expires_on=grant.expires_on)
         taken = min(lot.remaining, grant.points)
         if taken:
@@ -57,8 +55,7 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
     with transaction.atomic():
         account = locked_account(debit_entry.account_id)
         if not key_claim(program=account.program, key=key, account_id=account.pk, effective_on=on):
-            existing = existing_entry(account.program, key)
-            assert existing is not None, "a key is claimed in the transaction of its entry"
+            existing = entry_of_taken_key(account.program, key)
             return [existing, *Entry.objects.filter(reverses=existing).order_by("id")]
         taken = {draw.lot_id: -draw.points for draw in debit_entry.draws.all()}
         lots = list(
