@@ -44,7 +44,7 @@ CLAIMED_ENTRIES_PG = f"""
     claimed AS (
         INSERT INTO ledger_entrykey ({column_list(KEY_COLUMNS)})
         SELECT {column_list(KEY_COLUMNS)} FROM q
-        ON CONFLICT DO NOTHING RETURNING program, idempotency_key
+        ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING program, idempotency_key
     ),
     new AS (
         INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
