@@ -4,6 +4,7 @@ demand, reads that prune to the years they need, and an old year detached (Postg
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -112,10 +113,11 @@ def test_an_accrual_rerun_in_a_year_whose_partition_it_made_writes_nothing(make_
 
 
 def test_the_partitions_command_makes_the_coming_years_once(capsys):
-    def run() -> dict:
+    def run() -> dict[str, list[str]]:
         status = main(["memberclub", "ledger", "partitions", "--as-of", "2040-05-01", "--json"])
         assert status == 0
-        return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        result: dict[str, list[str]] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        return result
 
     first, again = run(), run()
 
@@ -142,7 +144,7 @@ def test_a_write_dated_in_a_year_without_a_partition_makes_it_first(make_member)
         assert "ledger_draw_fy2045" in _partitions("ledger_draw")
 
 
-def _scanned(sql: str, params: object) -> list[str]:
+def _scanned(sql: str, params: Any) -> list[str]:
     """The journal partitions a statement reads (EXPLAIN ANALYZE: those it ran)."""
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}", params)
