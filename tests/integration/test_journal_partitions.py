@@ -15,7 +15,7 @@ from memberclub.jobs.accrual import accrual_run
 from memberclub.ledger.models import Entry, EntryKey, EntryKind
 from memberclub.ledger.selectors import account_balance, lots_as_of_sql
 from memberclub.ledger.services import points_adjust
-from memberclub.ledger.services.debit import existing_entry
+from memberclub.ledger.services.claims import existing_entry
 from tests.rewards_support import give, load_catalogs, redeem
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,8 @@ from django.db.models import F
 from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
 from memberclub.ledger.partitions import partition_ensure_for
+from memberclub.ledger.services.claims import entry_of_taken_key, existing_entry, key_claim
 from memberclub.ledger.services.debit import (
-    entry_of_taken_key,
-    existing_entry,
-    key_claim,
     locked_account,
     points_debit,
     validate_key,

@@ -14,6 +14,12 @@ from memberclub.ledger.columns import DRAW_COLUMNS, ENTRY_COLUMNS, column_list
 from memberclub.ledger.keys import expiry_key
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
 from memberclub.ledger.partitions import partition_ensure_for
+from memberclub.ledger.services.claims import (
+    CLAIM_KEY,
+    entry_of_taken_key,
+    existing_entry,
+    key_claim,
+)
 
 # Debits draw from several lots and record a draw per lot.
 MULTI_LOT_DEBITS = (EntryKind.REDEEM, EntryKind.FORFEIT, EntryKind.ADJUST)
@@ -51,50 +57,6 @@ def _transaction() -> Iterator[None]:
     else:
         with transaction.atomic():
             yield
-
-
-def existing_entry(program: str, key: str) -> Entry | None:
-    """The program's entry written under `key`, if any: a repeated key returns it.
-
-    Found through the key's row, which names the entry's account and date, so the journal is
-    read in one partition by its (account, date) index rather than scanned for the key."""
-    found = rawsql.fetch(
-        "SELECT e.id FROM ledger_entrykey k JOIN ledger_entry e"
-        " ON e.account_id = k.account_id AND e.effective_on = k.effective_on"
-        " AND e.program = k.program AND e.idempotency_key = k.idempotency_key"
-        " WHERE k.program = %s AND k.idempotency_key = %s",
-        [program, key],
-    )
-    if not found:
-        return None
-    return Entry.objects.get(pk=found[0][0])
-
-
-def entry_of_taken_key(program: str, key: str) -> Entry:
-    """The entry of a key found taken: written by now, since a key is claimed in its entry's
-    own transaction, unless its fiscal year has been archived (detached, docs/operations.md)."""
-    entry = existing_entry(program, key)
-    if entry is None:
-        raise Refused(f"the entry of key {key!r} is in an archived fiscal year of the journal")
-    return entry
-
-
-# Claim a key before writing its entry: a row only when the key is new (SPEC §6, the key
-# unique per program whatever the entry's date). A writer of the same key in flight makes
-# this wait for its end, then skip once it has committed.
-CLAIM_KEY = (
-    "INSERT INTO ledger_entrykey (program, idempotency_key, account_id, effective_on)"
-    " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING account_id"
-)
-
-
-def key_claim(*, program: str, key: str, account_id: int, effective_on: dt.date) -> bool:
-    """Claim an idempotency key for an entry about to be written; False when it is taken."""
-    return bool(
-        rawsql.fetch(
-            CLAIM_KEY, [program, key, account_id, ENTRIES.prep("effective_on", effective_on)]
-        )
-    )
 
 
 def validate_key(key: str) -> None:
@@ -163,7 +125,7 @@ def points_debit_locked(
     # One statement locks the usable lots in expiry order and tells whether the key was used.
     # Its snapshot is taken after the account lock was granted, so it sees every earlier
     # writer of this account; a writer of another account using the same key at this moment
-    # is caught by the insert's ON CONFLICT below.
+    # is caught by the key's claim (ON CONFLICT) below.
     lots = rawsql.fetch(
         "SELECT l.id, l.expires_on, l.remaining, EXISTS (SELECT 1 FROM ledger_entrykey k"
         " WHERE k.program = %s AND k.idempotency_key = %s) AS used FROM ledger_lot l"
@@ -171,7 +133,8 @@ def points_debit_locked(
         f" ORDER BY l.expires_on, l.id{rawsql.for_update()}",
         [account.program, key, account.pk, LOTS.prep("expires_on", on)],
     )
-    if lots[0][3] if lots else existing_entry(account.program, key) is not None:
+    used = bool(lots[0][3]) if lots else existing_entry(account.program, key) is not None
+    if used:
         return Debited(entry_of_taken_key(account.program, key), None)
     balances = [LotBalance(row[0], LOTS.convert("expires_on", row[1]), row[2]) for row in lots]
     draws = allocate(balances, points, on=on)
