@@ -128,7 +128,7 @@ def test_on_postgresql_the_journal_keys_carry_the_account_and_the_date():
 
 def test_the_key_table_is_keyed_by_the_key_alone():
     keys = [key.columns for key in unique_keys("ledger_entrykey")]
-    # SQLite's primary key is not among the keys read there (the helper leaves it out).
+    # SQLite's own primary key is not among the keys `unique_keys` reads there.
     assert keys == ([("program", "idempotency_key")] if connection.vendor == "postgresql" else [])
     assert placement("ledger_entrykey") == "own key"
 
