@@ -63,8 +63,8 @@ SEED = [
         for points, on, every in ((300, "2026-11-20", 2), (200, "2026-12-02", 5))
     ),
     """
-    INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)
-    SELECT e.id, l.id, e.account_id, e.points
+    INSERT INTO ledger_draw (entry_id, lot_id, account_id, points, effective_on)
+    SELECT e.id, l.id, e.account_id, e.points, e.effective_on
     FROM ledger_entry e
     JOIN ledger_lot l ON l.account_id = e.account_id AND l.expires_on = date '2028-03-31'
     WHERE e.kind = 'REDEEM'

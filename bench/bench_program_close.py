@@ -66,8 +66,8 @@ BASELINE = [
     GROUP BY program, account_id
     """,
     f"""
-    INSERT INTO bare_draw (entry_id, lot_id, account_id, points)
-    SELECT e.id, l.id, l.account_id, -l.remaining
+    INSERT INTO bare_draw (entry_id, lot_id, account_id, points, effective_on)
+    SELECT e.id, l.id, l.account_id, -l.remaining, e.effective_on
     FROM bare_entry e JOIN bare_lot l ON l.account_id = e.account_id
     WHERE l.remaining > 0 AND l.expires_on >= date '{ENDS_ON}'
     """,
@@ -87,10 +87,14 @@ def close_bench(database: Database, label: str) -> str:
             database.vendor,
             {"ledger_entry": "bare_entry", "ledger_lot": "bare_lot", "ledger_draw": "bare_draw"},
         )
-        # The draws' other foreign keys, as the journal's (bare_copies adds the account's).
-        for column, table in (("entry_id", "bare_entry"), ("lot_id", "bare_lot")):
+        # The draws' other foreign keys, as the journal's (bare_copies adds the account's): to
+        # the entry by its key (id, account_id, effective_on), to the lot by (id, account_id).
+        for columns, table, key in (
+            ("entry_id, account_id, effective_on", "bare_entry", "id, account_id, effective_on"),
+            ("lot_id, account_id", "bare_lot", "id, account_id"),
+        ):
             connection.execute(
-                f"ALTER TABLE bare_draw ADD FOREIGN KEY ({column}) REFERENCES {table} (id) "
+                f"ALTER TABLE bare_draw ADD FOREIGN KEY ({columns}) REFERENCES {table} ({key}) "
                 "DEFERRABLE INITIALLY DEFERRED"
             )
         connection.execute("INSERT INTO bare_lot SELECT * FROM ledger_lot")

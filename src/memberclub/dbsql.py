@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
+from django.db.migrations.state import ProjectState, StateApps
 
 ROOT = Path(__file__).parent
 # The vendor part of a file name, by Django's `connection.vendor`.
@@ -78,3 +78,38 @@ def _run(app: str, name: str, schema_editor: BaseDatabaseSchemaEditor, *, revers
         for statement in sql.split(STATEMENT_BREAK):
             if statement.strip():
                 cursor.execute(statement)
+
+
+class OnVendor(migrations.SeparateDatabaseAndState):
+    """Operations that change the database only on one vendor (Django's `connection.vendor`);
+    the migration states the model changes once, for every vendor, beside it."""
+
+    def __init__(self, vendor: str, operations: list[migrations.operations.base.Operation]):
+        super().__init__(database_operations=operations, state_operations=[])
+        self.vendor = vendor
+
+    def deconstruct(self) -> tuple[str, list[object], dict[str, object]]:
+        """How the operation is written in a migration file."""
+        return (self.__class__.__qualname__, [self.vendor, self.database_operations], {})
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        """Apply the operations on this vendor only."""
+        if schema_editor.connection.vendor == self.vendor:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        """Undo the operations on this vendor only."""
+        if schema_editor.connection.vendor == self.vendor:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -25,7 +25,9 @@ MEMBER_OWNED: dict[str, str] = {
     "notifications_noticemail": "member_id",
 }
 
-# The ledger's own tables: their keys change with the journal's shape, not here.
+# The ledger's own tables. Their keys carry the account since the journal was partitioned
+# (ledger/sql/0007_partitioned_journal.pg.sql): on PostgreSQL the entry's and the draw's
+# primary keys are (id, account_id, effective_on), the lot's (id, account_id).
 LEDGER_TABLES = frozenset({"ledger_account", "ledger_lot", "ledger_entry", "ledger_draw"})
 
 # Unique keys of member-owned tables that guard a rule across members, so they cannot carry the
@@ -36,10 +38,24 @@ GLOBAL_KEYS: dict[tuple[str, tuple[str, ...]], str] = {
     ("members_member", ("user_id",)): "one member per login user (Django's auth_user, local)",
     ("members_member", ("contract_id",)): "one current member per contract (the contract's rule)",
     ("rewards_redemption", ("number",)): "the redemption number the vendor and support quote",
-    # One redemption per journal entry: these become (debit_id, account_id) with a foreign key
-    # to the journal's (id, account_id) once the journal's keys carry the account.
+    # One redemption per journal entry. No foreign key into the journal carries them (its key
+    # is (id, account_id, effective_on) on PostgreSQL: the audit checks that the entry is the
+    # redemption's account's); entry ids come from one sequence, so on a distributed database
+    # these become (debit_id, account_id) without losing what they guard.
     ("rewards_redemption", ("debit_id",)): "one redemption per debit entry",
     ("rewards_redemption", ("refund_id",)): "one redemption per refund entry",
+    # The account is one to one with its member, whose own table is distributed by its id: the
+    # two halves are co-located when the account takes its member's id.
+    ("ledger_account", ("member_id",)): "one points account per member",
+}
+
+# Tables distributed by a key of their own, not the account's: (table) and why. Each is written
+# in the same transaction as the member-owned row it guards.
+OWN_KEY_TABLES: dict[str, str] = {
+    # The journal's idempotency key is unique per program whatever the account (a contract's
+    # grant once, whichever member holds it) and whatever the date (a retry after midnight on
+    # March 31 lands in the next fiscal year's partition): distributed by (program, key).
+    "ledger_entrykey": "an idempotency key once per program, across accounts and years",
 }
 
 # The contract feed's tables: keyed by the contract, which comes before any member and may
@@ -95,9 +111,12 @@ LOCAL_TABLES = frozenset(
 
 
 def placement(table: str) -> str | None:
-    """Where `table` goes: 'account', 'contract', 'reference', 'local', or None if unlisted."""
+    """Where `table` goes: 'account', 'own key', 'contract', 'reference', 'local', or None if
+    unlisted."""
     if table in MEMBER_OWNED:
         return "account"
+    if table in OWN_KEY_TABLES:
+        return "own key"
     for name, tables in (
         ("contract", CONTRACT_TABLES),
         ("reference", REFERENCE_TABLES),

@@ -20,6 +20,7 @@ from memberclub.distribution import (
     LEDGER_TABLES,
     LOCAL_TABLES,
     MEMBER_OWNED,
+    OWN_KEY_TABLES,
     REFERENCE_TABLES,
     placement,
 )
@@ -104,30 +105,32 @@ def keys_without_account_key(table: str) -> list[str]:
     ]
 
 
-# The journal's keys change with its partitioning by fiscal year, which is not built yet
-# (docs/decisions.md, "The journal's shape at 20 million members"): until then these tables
-# are known to break the rule, and a strict xfail fails the run as soon as one of them keeps it.
-# The lot breaks it with its primary key only, which SQLite's run does not read.
-LEDGER_KEYS_PENDING = {
-    table: pytest.mark.xfail(
-        condition=table != "ledger_lot" or connection.vendor == "postgresql",
-        strict=True,
-        reason="the ledger's keys carry the account once the journal is partitioned",
-    )
-    for table in LEDGER_TABLES
-}
-
-
-@pytest.mark.parametrize(
-    "table",
-    [
-        pytest.param(table, marks=LEDGER_KEYS_PENDING.get(table, ()))
-        for table in sorted(MEMBER_OWNED)
-    ],
-)
+@pytest.mark.parametrize("table", sorted(MEMBER_OWNED))
 def test_a_member_owned_table_has_the_account_key_in_every_unique_key(table):
     assert MEMBER_OWNED[table] in table_columns(table)
     assert keys_without_account_key(table) == []
+
+
+def test_on_postgresql_the_journal_keys_carry_the_account_and_the_date():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its rowid keys and an unpartitioned journal")
+    primaries = {
+        table: [key.columns for key in unique_keys(table) if key.primary]
+        for table in sorted(LEDGER_TABLES)
+    }
+    assert primaries == {
+        "ledger_account": [("id",)],
+        "ledger_draw": [("id", "account_id", "effective_on")],
+        "ledger_entry": [("id", "account_id", "effective_on")],
+        "ledger_lot": [("id", "account_id")],
+    }
+
+
+def test_the_key_table_is_keyed_by_the_key_alone():
+    keys = [key.columns for key in unique_keys("ledger_entrykey")]
+    # SQLite's own primary key is not among the keys `unique_keys` reads there.
+    assert keys == ([("program", "idempotency_key")] if connection.vendor == "postgresql" else [])
+    assert placement("ledger_entrykey") == "own key"
 
 
 def test_on_postgresql_the_primary_keys_are_held_to_the_rule_and_on_sqlite_they_are_not_read():
@@ -182,7 +185,13 @@ def test_every_table_with_an_account_or_member_column_has_a_place():
 
 
 def test_the_lists_name_tables_that_exist_each_in_one_place():
-    lists = [set(MEMBER_OWNED), CONTRACT_TABLES, REFERENCE_TABLES, LOCAL_TABLES]
+    lists = [
+        set(MEMBER_OWNED),
+        set(OWN_KEY_TABLES),
+        CONTRACT_TABLES,
+        REFERENCE_TABLES,
+        LOCAL_TABLES,
+    ]
     named = [table for tables in lists for table in tables]
     assert len(named) == len(set(named))
     assert sorted(set(named) - schema_tables()) == []

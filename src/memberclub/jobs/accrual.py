@@ -15,6 +15,7 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
+from memberclub.ledger.partitions import partitions_ensure
 from memberclub.programs.ending import accrual_stops_after
 from memberclub.programs.selectors import program_on
 
@@ -74,6 +75,8 @@ def accrual_run(
             rules=rules,
             skipped="program ends",
         )
+    # Every grant and revocation of the run is dated the award date.
+    partitions_ensure(through=award_on)
     run = job_run(
         program=program,
         job="accrue",

@@ -18,6 +18,7 @@ from memberclub.jobs.runner import (
 )
 from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
 from memberclub.ledger.keys import EXPIRY_KEY_SQL
+from memberclub.ledger.partitions import partitions_ensure
 from memberclub.programs.selectors import program_codes
 
 # The same entry as a close-out writes for a lot that had expired: dated the day after the
@@ -86,6 +87,8 @@ def expiry_run(
     """Expire, once, what is left in the program's lots whose expiry date is before `as_of`."""
     if program not in program_codes():
         raise Refused(f"program {program!r} is not loaded")
+    # Each expiry is dated the day after its lot's last day, at the latest `as_of`.
+    partitions_ensure(through=as_of, from_first=True)
     expiry = _Expiry(params={"program": program, "as_of": as_of, "as_of_text": as_of.isoformat()})
     run = job_run(
         program=program,

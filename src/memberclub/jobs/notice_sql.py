@@ -78,7 +78,8 @@ def notice_select(kinds: Sequence[NoticeKind], params: dict[str, Any]) -> str:
     params["true"] = True
     # SQLite would make a number of CAST(… AS DATE); PostgreSQL needs the type of a NULL.
     expiry = "CAST(%(expiry)s AS DATE)" if is_postgres() else "%(expiry)s"
-    lots, _ = lots_as_of_sql(as_of=params["as_of"], account_range=True)
+    lots, bound = lots_as_of_sql(as_of=params["as_of"], account_range=True)
+    params.update(bound)
     balances = BALANCES_AS_OF.format(lots=lots)
     return NOTICE_ROWS.format(
         kinds=table, balances=balances, expiry=expiry, current=current_member_sql("m")

@@ -30,8 +30,18 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
-from memberclub.ledger.columns import ENTRY_COLUMNS, column_list
+from memberclub.jobs.sql import (
+    CLAIMED_ENTRIES_PG,
+    KEYS_OF_NEW_SQLITE,
+    NEW_ENTRIES_SQLITE,
+    day_after,
+    entries_before,
+    entries_write,
+    is_postgres,
+    joins_by_key,
+)
+from memberclub.ledger.columns import DRAW_COLUMNS, column_list
+from memberclub.ledger.partitions import partitions_ensure
 from memberclub.programs.ending import program_end_in_force
 from memberclub.programs.models import ProgramEnd
 from memberclub.programs.selectors import program_codes
@@ -46,24 +56,23 @@ FORFEITS = """
       AND l.program = %(program)s AND l.remaining > 0 AND l.expires_on >= %(ends_on)s
     GROUP BY l.program, l.account_id
 """
-INSERT_FORFEITS = (
-    f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)}) "
-    f"SELECT * FROM ({FORFEITS}) AS q WHERE true "
-    "ON CONFLICT (program, idempotency_key) DO NOTHING"
-)
 # The lots a new forfeit of `{new}` empties (read before they are emptied).
 FORFEITED_LOTS = """
-    SELECT n.id AS entry_id, l.id AS lot_id, l.account_id, -l.remaining AS points
+    SELECT n.id AS entry_id, l.id AS lot_id, l.account_id, -l.remaining AS points,
+           n.effective_on
     FROM {new} n
     JOIN ledger_lot l ON l.account_id = n.account_id
     WHERE l.account_id BETWEEN %(first_account)s AND %(last_account)s
       AND l.remaining > 0 AND l.expires_on >= %(ends_on)s
 """
+INSERT_DRAWS = f"INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)}) "
+NEW_FORFEITS = CLAIMED_ENTRIES_PG.format(
+    select=FORFEITS, returning="id, account_id, points, effective_on"
+)
 FORFEIT_PG = f"""
-    WITH new AS ({INSERT_FORFEITS} RETURNING id, account_id, points),
+    WITH {NEW_FORFEITS},
          taken AS ({FORFEITED_LOTS.format(new="new")}),
-         draws AS (INSERT INTO ledger_draw (entry_id, lot_id, account_id, points)
-                   SELECT entry_id, lot_id, account_id, points FROM taken),
+         draws AS ({INSERT_DRAWS} SELECT {column_list(DRAW_COLUMNS)} FROM taken),
          emptied AS (UPDATE ledger_lot SET remaining = 0
                      FROM taken WHERE ledger_lot.id = taken.lot_id)
     SELECT COUNT(*), COALESCE(SUM(points), 0) FROM new
@@ -130,15 +139,11 @@ def _forfeit(cursor: CursorWrapper, params: dict[str, Any]) -> tuple[int, int]:
         return int(count), int(points)
     # SQLite: the transaction holds the only write lock, so the new entries are those above the
     # largest id before them.
-    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
-    bound = {**params, "entries_before": cursor.fetchone()[0]}
-    cursor.execute(INSERT_FORFEITS, bound)
+    bound = {**params, "entries_before": entries_before(cursor)}
+    cursor.execute(NEW_ENTRIES_SQLITE.format(select=FORFEITS), bound)
+    cursor.execute(KEYS_OF_NEW_SQLITE, bound)
     new = "(SELECT * FROM ledger_entry WHERE id > %(entries_before)s AND kind = 'FORFEIT')"
-    cursor.execute(
-        "INSERT INTO ledger_draw (entry_id, lot_id, account_id, points) "
-        + FORFEITED_LOTS.format(new=new),
-        bound,
-    )
+    cursor.execute(INSERT_DRAWS + FORFEITED_LOTS.format(new=new), bound)
     cursor.execute(
         "UPDATE ledger_lot SET remaining = 0 WHERE id IN "
         "(SELECT lot_id FROM ledger_draw d JOIN ledger_entry e ON e.id = d.entry_id "
@@ -182,6 +187,8 @@ def program_close_run(
         raise Refused(f"no end of {program!r} is scheduled (program end first)")
     if on < end.ends_on:
         return CloseResult(program=program, ends_on=end.ends_on, run=None)
+    # The forfeits are dated the end date, the expiries before it up to it.
+    partitions_ensure(through=end.ends_on, from_first=True)
     ProgramEnd.objects.filter(pk=end.pk, closed_at__isnull=True).update(closed_at=timezone.now())
     run = job_run(
         program=program,

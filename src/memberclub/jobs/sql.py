@@ -1,11 +1,12 @@
 """Writing journal entries set-based: one INSERT … SELECT, then the lots of exactly what was new.
 
 A job builds a SELECT that yields whole entry rows (ledger.columns.ENTRY_COLUMNS, in order).
-`entries_write` inserts them, skipping every idempotency key already in the journal, and moves
-the lots by the entries it really inserted, never by what it merely selected. On PostgreSQL one
-statement does both (a data-modifying WITH over INSERT … RETURNING). On SQLite the transaction
-already holds the only write lock, so the new entries are those with an id above the largest
-before it.
+`entries_write` claims their idempotency keys in `ledger_entrykey`, inserts the entries of the
+keys it claimed, and moves the lots by the entries it really inserted, never by what it merely
+selected. On PostgreSQL one statement does it all (a data-modifying WITH over INSERT …
+RETURNING). On SQLite the transaction already holds the only write lock, so the entries whose
+key is not there yet are new; their keys follow them, and the new entries are those with an id
+above the largest before it.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from memberclub.ledger.columns import ENTRY_COLUMNS, LOT_COLUMNS, column_list
+from memberclub.ledger.columns import ENTRY_COLUMNS, KEY_COLUMNS, LOT_COLUMNS, column_list
 
 # Credits (grants) add to a lot, creating it when needed; granted counts them. PostgreSQL
 # refuses to update one row twice in a statement, so there the credits of a lot are summed
@@ -34,6 +35,35 @@ DEBIT_LOTS = """
     FROM (SELECT account_id, expires_on, SUM(points) AS points FROM {new}
           GROUP BY account_id, expires_on ORDER BY account_id, expires_on) AS d
     WHERE ledger_lot.account_id = d.account_id AND ledger_lot.expires_on = d.expires_on
+"""
+# The rows of `{select}` whose keys this statement claims, then their entries (PostgreSQL).
+# The select is computed once (MATERIALIZED); the keys' ON CONFLICT waits for a writer of the
+# same key in flight and skips it once it commits, as the entry's own key used to.
+CLAIMED_ENTRIES_PG = f"""
+    q ({column_list(ENTRY_COLUMNS)}) AS MATERIALIZED ({{select}}),
+    claimed AS (
+        INSERT INTO ledger_entrykey ({column_list(KEY_COLUMNS)})
+        SELECT {column_list(KEY_COLUMNS)} FROM q
+        ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING program, idempotency_key
+    ),
+    new AS (
+        INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
+        SELECT q.* FROM q JOIN claimed
+          ON claimed.program = q.program AND claimed.idempotency_key = q.idempotency_key
+        RETURNING {{returning}}
+    )
+"""
+# SQLite: the entries of `{select}` whose key is not claimed yet, then their keys.
+NEW_ENTRIES_SQLITE = f"""
+    WITH q ({column_list(ENTRY_COLUMNS)}) AS ({{select}})
+    INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
+    SELECT * FROM q WHERE NOT EXISTS (
+        SELECT 1 FROM ledger_entrykey k
+        WHERE k.program = q.program AND k.idempotency_key = q.idempotency_key)
+"""
+KEYS_OF_NEW_SQLITE = f"""
+    INSERT INTO ledger_entrykey ({column_list(KEY_COLUMNS)})
+    SELECT {column_list(KEY_COLUMNS)} FROM ledger_entry WHERE id > %(entries_before)s
 """
 SUMMARY = """
     SELECT kind, rule, COUNT(*), COALESCE(SUM(points), 0),
@@ -131,28 +161,31 @@ def entries_write(
         )
     else:
         lots = CREDIT_LOTS.replace("{points}", "points").replace("{group}", "")
-    insert = (
-        f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})"
-        f" SELECT * FROM ({select}) AS q WHERE true"
-        " ON CONFLICT (program, idempotency_key) DO NOTHING"
-    )
     if is_postgres():
+        claimed = CLAIMED_ENTRIES_PG.format(
+            select=select, returning="account_id, program, expires_on, points, kind, rule"
+        )
         cursor.execute(
             f"""
-            WITH new AS ({insert} RETURNING account_id, program, expires_on, points, kind, rule),
-                 lots AS ({lots.format(new="new")})
+            WITH {claimed}, lots AS ({lots.format(new="new")})
             {SUMMARY.format(new="new", known=known)}
             """,
             bound,
         )
         return _written(cursor.fetchall())
-    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
-    bound["entries_before"] = cursor.fetchone()[0]
-    cursor.execute(insert, bound)
+    bound["entries_before"] = entries_before(cursor)
+    cursor.execute(NEW_ENTRIES_SQLITE.format(select=select), bound)
+    cursor.execute(KEYS_OF_NEW_SQLITE, bound)
     new = "(SELECT * FROM ledger_entry WHERE id > %(entries_before)s) AS new_entries"
     cursor.execute(lots.format(new=new), bound)
     cursor.execute(SUMMARY.format(new=new, known=known), bound)
     return _written(cursor.fetchall())
+
+
+def entries_before(cursor: CursorWrapper) -> int:
+    """SQLite: the largest entry id so far; the entries this transaction writes come after it."""
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
+    return int(cursor.fetchone()[0])
 
 
 def _written(rows: list[tuple[Any, ...]]) -> Written:

@@ -4,8 +4,8 @@ A chunk first takes back the usage points of rewarded months the feed now marks 
 lot each went into, at most what is left there, recording the shortfall), then grants points for
 every paid month not yet rewarded and for service anniversaries, all dated the award date. The
 bill rows remember what was rewarded and revoked so a run reads only bills that need it; the
-journal's idempotency keys (`usage:<customer>:<month>`, `revoke:<grant id>`) make each happen
-at most once whatever the bill rows say.
+journal's idempotency keys (`usage:<customer>:<month>`, `revoke:<grant id>`), looked up in
+`ledger_entrykey`, make each happen at most once whatever the bill rows say.
 """
 
 import datetime as dt
@@ -45,14 +45,17 @@ GRANT_KEY = "'usage:' || c.customer_id || ':' || {bill}.billing_month"
 ARREARS = f"""
     FROM usage_usagebill b
     JOIN contracts_contract c ON c.id = b.contract_id
+    JOIN ledger_entrykey gk
+      ON gk.program = %(program)s AND gk.idempotency_key = {GRANT_KEY.format(bill="b")}
     JOIN ledger_entry g
-      ON g.program = %(program)s AND g.idempotency_key = {GRANT_KEY.format(bill="b")}
+      ON g.account_id = gk.account_id AND g.effective_on = gk.effective_on
+     AND g.program = gk.program AND g.idempotency_key = gk.idempotency_key
     WHERE NOT b.paid AND b.rewarded_on IS NOT NULL AND b.revoked_on IS NULL
       AND g.account_id BETWEEN %(first_account)s AND %(last_account)s
 """
 NOT_YET_REVOKED = """
     AND NOT EXISTS (
-        SELECT 1 FROM ledger_entry r
+        SELECT 1 FROM ledger_entrykey r
         WHERE r.program = %(program)s AND r.idempotency_key = 'revoke:' || g.id)
 """
 # Each takes what is left in its lot after the earlier ones in the same lot, up to its points.
@@ -80,16 +83,17 @@ MARK_REVOKED = f"""
     WHERE id IN (
         SELECT b.id {ARREARS}
           AND EXISTS (
-              SELECT 1 FROM ledger_entry r
+              SELECT 1 FROM ledger_entrykey r
               WHERE r.program = %(program)s AND r.idempotency_key = 'revoke:' || g.id))
 """
 BILLS_OF_CHUNK = f"""
     SELECT m.contract_id FROM members_member m JOIN ledger_account a ON a.member_id = m.id
     WHERE {IN_CHUNK}
 """
+# The key of a bill's grant (its row carries the grant's date).
 GRANT_OF_BILL = f"""
     FROM contracts_contract c
-    JOIN ledger_entry g
+    JOIN ledger_entrykey g
       ON g.program = %(program)s AND g.idempotency_key = {GRANT_KEY.format(bill="usage_usagebill")}
     WHERE c.id = usage_usagebill.contract_id
 """

@@ -94,6 +94,32 @@ CHECKS: dict[str, str] = {
         LEFT JOIN ledger_account a ON a.id = e.account_id
         WHERE a.id IS NULL OR e.program <> a.program
     """,
+    # Every entry has its idempotency key's row, naming it by its program, account and date,
+    # and every key row names exactly one entry (the key table guards the key's uniqueness;
+    # the journal, partitioned by date on PostgreSQL, has no unique key of its own for it).
+    "entry_has_key": """
+        SELECT 'entry' AS row_kind, e.program, e.idempotency_key, e.id AS entries
+        FROM ledger_entry e
+        LEFT JOIN ledger_entrykey k
+          ON k.program = e.program AND k.idempotency_key = e.idempotency_key
+        WHERE k.program IS NULL OR k.account_id <> e.account_id OR k.effective_on <> e.effective_on
+        UNION ALL
+        SELECT 'key', k.program, k.idempotency_key, COUNT(e.id)
+        FROM ledger_entrykey k
+        LEFT JOIN ledger_entry e
+          ON e.account_id = k.account_id AND e.effective_on = k.effective_on
+         AND e.program = k.program AND e.idempotency_key = k.idempotency_key
+        GROUP BY k.program, k.idempotency_key HAVING COUNT(e.id) <> 1
+    """,
+    # A draw names an entry and a lot that exist, and its entry's account and date (SQLite has
+    # no foreign key for either; PostgreSQL's carry the account and the date).
+    "draw_names_entry_and_lot": """
+        SELECT d.id, d.entry_id, d.lot_id, d.account_id, d.effective_on FROM ledger_draw d
+        LEFT JOIN ledger_entry e ON e.id = d.entry_id
+        LEFT JOIN ledger_lot l ON l.id = d.lot_id
+        WHERE e.id IS NULL OR l.id IS NULL
+           OR e.account_id <> d.account_id OR e.effective_on <> d.effective_on
+    """,
     # A reversal names an entry of its own account (no foreign key checks it on PostgreSQL).
     "reversal_names_entry": """
         SELECT r.id, r.account_id, r.reverses_id FROM ledger_entry r
@@ -119,11 +145,11 @@ def _jsonable(value: object) -> object:
     return value if isinstance(value, int | str | float) or value is None else str(value)
 
 
-def ledger_audit() -> AuditResult:
-    """Check every invariant of the ledger over all accounts and programs."""
-    result = AuditResult()
+def checks_run(checks: dict[str, str]) -> list[dict[str, Any]]:
+    """Run each check's query; every one that finds rows is a violation, listing them."""
+    violations = []
     with connection.cursor() as cursor:
-        for check, sql in CHECKS.items():
+        for check, sql in checks.items():
             cursor.execute(f"{sql} LIMIT {LISTED_PER_CHECK + 1}")
             found = cursor.fetchall()
             if not found:
@@ -133,7 +159,12 @@ def ledger_audit() -> AuditResult:
                 {name: _jsonable(value) for name, value in zip(names, row, strict=True)}
                 for row in found[:LISTED_PER_CHECK]
             ]
-            result.violations.append(
+            violations.append(
                 {"check": check, "rows": rows, "truncated": len(found) > LISTED_PER_CHECK}
             )
-    return result
+    return violations
+
+
+def ledger_audit() -> AuditResult:
+    """Check every invariant of the ledger over all accounts and programs."""
+    return AuditResult(violations=checks_run(CHECKS))

@@ -28,6 +28,8 @@ def _clock(db_default: object) -> bool:
 ENTRY_COLUMNS = written_columns(Entry)
 LOT_COLUMNS = written_columns(Lot)
 DRAW_COLUMNS = written_columns(Draw)
+# The key table's columns, every one of them also an entry's column of the same name.
+KEY_COLUMNS = ("program", "idempotency_key", "account_id", "effective_on")
 
 
 def column_list(columns: tuple[str, ...]) -> str:

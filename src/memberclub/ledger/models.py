@@ -130,10 +130,10 @@ class Entry(models.Model):
 
     class Meta:
         verbose_name_plural = "entries"
+        # The idempotency key is unique per program in EntryKey, not here: on PostgreSQL the
+        # journal is partitioned by the effective date, and a unique key of a partitioned table
+        # must hold the date, which would let one key land once in every fiscal year.
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "idempotency_key"], name="entry_idempotency_key"
-            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(kind__in=CREDIT_KINDS, points__gt=0)
@@ -165,23 +165,62 @@ class Entry(models.Model):
 class Draw(models.Model):
     """The part of a multi-lot entry that landed on one lot (negative takes, positive returns)."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws", db_index=False)
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
+    # The database's keys to the entry and the lot carry the account and the date on
+    # PostgreSQL, (entry_id, account_id, effective_on) and (lot_id, account_id), written by
+    # ledger/sql/0007_partitioned_journal.pg.sql: Django's one-column key cannot say so.
+    # SQLite checks neither; the audit checks both (`draw_names_entry_and_lot`).
+    entry = models.ForeignKey(
+        Entry, on_delete=models.PROTECT, related_name="draws", db_index=False, db_constraint=False
+    )
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="draws", db_constraint=False
+    )
     # Read with its entry or lot, never looked up by itself: no index of its own. No foreign
     # key in the database either: the audit checks that a draw's account is its lot's.
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     points = models.IntegerField()
+    # Its entry's effective date: the partition key of the draws, as of the entries.
+    effective_on = models.DateField()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=~models.Q(points=0), name="draw_not_zero"),
-            models.UniqueConstraint(fields=["entry", "lot"], name="draw_entry_lot"),
+            models.UniqueConstraint(
+                fields=["account", "entry", "lot", "effective_on"], name="draw_account_entry_lot"
+            ),
         ]
 
     def __str__(self) -> str:
         return gettext("draw %(points)s on lot %(lot)s") % {
             "points": f"{self.points:+,}",
             "lot": self.lot_id,
+        }
+
+
+class EntryKey(models.Model):
+    """An idempotency key of the journal, claimed before its entry is written (SPEC §6).
+
+    Unique per program whatever the entry's date, which a key of the entry itself cannot be
+    once the journal is partitioned by that date. Every writer inserts the key first and
+    writes the entry only when the key was new; the row names the entry by its account and
+    date, so a lookup by key reads one partition. Unpartitioned, and keyed by its own value
+    rather than the account (docs/operations.md, "Distributing the database").
+    """
+
+    pk = models.CompositePrimaryKey("program", "idempotency_key")
+    program = models.CharField(max_length=32)
+    idempotency_key = models.CharField(max_length=200)
+    # No foreign key in the database, as for the entry's account: the audit checks it.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    # The entry's effective date.
+    effective_on = models.DateField()
+
+    def __str__(self) -> str:
+        return gettext("idempotency key %(key)s (%(program)s)") % {
+            "key": self.idempotency_key,
+            "program": self.program,
         }

@@ -18,13 +18,16 @@ from memberclub.members.models import Member
 LATER_SINGLE = """
     SELECT e.account_id, e.expires_on, SUM(e.points) AS points
     FROM ledger_entry e
-    WHERE e.effective_on > %(as_of)s AND e.expires_on IS NOT NULL {entry_filter}
+    WHERE e.effective_on >= %(day_after)s AND e.expires_on IS NOT NULL {entry_filter}
     GROUP BY e.account_id, e.expires_on
 """
+# Only multi-lot entries have draws (the audit holds it), and a draw carries its entry's date:
+# the draws alone, of the partitions after D. "On or after D + 1" rather than "after D": the
+# planner cannot tell that no date lies between D and D + 1, and would read D's year too.
 LATER_DRAWS = """
     SELECT d.lot_id, SUM(d.points) AS points
-    FROM ledger_entry e JOIN ledger_draw d ON d.entry_id = e.id
-    WHERE e.effective_on > %(as_of)s AND e.expires_on IS NULL {entry_filter}
+    FROM ledger_draw d
+    WHERE d.effective_on >= %(day_after)s {draw_filter}
     GROUP BY d.lot_id
 """
 LOTS_AS_OF = """
@@ -49,7 +52,11 @@ def as_of_index_refresh() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT brin_summarize_new_values('ledger_entry_effective_on_brin')")
+        # The index is partitioned (one per fiscal year): each partition's own is summarised.
+        cursor.execute(
+            "SELECT brin_summarize_new_values(i.inhrelid) FROM pg_inherits i"
+            " WHERE i.inhparent = 'ledger_entry_effective_on_brin'::regclass"
+        )
 
 
 def lots_as_of_sql(
@@ -63,19 +70,17 @@ def lots_as_of_sql(
     The one definition of a balance as of a date: `account_lots`, `account_balance`, the
     points export, the liability report and the monthly notices all read it.
     """
-    params: dict[str, Any] = {"as_of": as_of}
-    entry_filter = lot_filter = ""
+    params: dict[str, Any] = {"as_of": as_of, "day_after": as_of + dt.timedelta(days=1)}
+    account = ""
     if account_id is not None:
         params["account_id"] = account_id
-        entry_filter = "AND e.account_id = %(account_id)s"
-        lot_filter = "AND l.account_id = %(account_id)s"
+        account = "= %(account_id)s"
     elif account_range:
-        chunk = "BETWEEN %(first_account)s AND %(last_account)s"
-        entry_filter, lot_filter = f"AND e.account_id {chunk}", f"AND l.account_id {chunk}"
+        account = "BETWEEN %(first_account)s AND %(last_account)s"
     statement = LOTS_AS_OF.format(
-        single=LATER_SINGLE.format(entry_filter=entry_filter),
-        draws=LATER_DRAWS.format(entry_filter=entry_filter),
-        lot_filter=lot_filter,
+        single=LATER_SINGLE.format(entry_filter=f"AND e.account_id {account}" if account else ""),
+        draws=LATER_DRAWS.format(draw_filter=f"AND d.account_id {account}" if account else ""),
+        lot_filter=f"AND l.account_id {account}" if account else "",
     )
     return f"SELECT * FROM ({statement}) held WHERE held.remaining > 0", params
 

@@ -123,11 +123,22 @@ class Redemption(models.Model):
     ship_postal_code = models.CharField(max_length=8, blank=True)
     ship_address = models.CharField(max_length=400, blank=True)
     ship_phone = models.CharField(max_length=32, blank=True)
-    debit = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="redemption")
+    # No foreign keys into the journal in the database: on PostgreSQL the journal is
+    # partitioned and its key is (id, account_id, effective_on), which a key from here would
+    # have to carry whole; entries are never deleted and `memberclub audit` checks both
+    # (`redemption_names_entries`).
+    debit = models.OneToOneField(
+        Entry, on_delete=models.PROTECT, related_name="redemption", db_constraint=False
+    )
     # The balance right after the debit, as the confirmation and a repeated request show it.
     balance_after = models.IntegerField()
     refund = models.OneToOneField(
-        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="refunded_redemption"
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunded_redemption",
+        db_constraint=False,
     )
     # The member's idempotency key (the portal's one-time form token or the API header) and a
     # digest of what was asked, so a reused key with another request is told apart.

@@ -7,8 +7,9 @@ from django.db.models import F
 
 from memberclub.domain.errors import Refused
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
+from memberclub.ledger.partitions import partition_ensure_for
+from memberclub.ledger.services.claims import entry_of_taken_key, existing_entry, key_claim
 from memberclub.ledger.services.debit import (
-    existing_entry,
     locked_account,
     points_debit,
     validate_key,
@@ -31,12 +32,14 @@ def points_credit(
     if points <= 0:
         raise Refused("a credit must be a positive number of points")
     validate_key(key)
+    partition_ensure_for(award_on)
     try:
         with transaction.atomic():
             account = locked_account(account_id)
-            existing = existing_entry(account.program, key)
-            if existing is not None:
-                return existing
+            if not key_claim(
+                program=account.program, key=key, account_id=account.pk, effective_on=award_on
+            ):
+                return entry_of_taken_key(account.program, key)
             expires_on = program_on(program=account.program, on=award_on).expiry_policy.expires_on(
                 award_on
             )

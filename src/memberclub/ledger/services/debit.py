@@ -13,6 +13,13 @@ from memberclub.ledger import rawsql
 from memberclub.ledger.columns import DRAW_COLUMNS, ENTRY_COLUMNS, column_list
 from memberclub.ledger.keys import expiry_key
 from memberclub.ledger.models import Account, Entry, EntryKind, Lot
+from memberclub.ledger.partitions import partition_ensure_for
+from memberclub.ledger.services.claims import (
+    CLAIM_KEY,
+    entry_of_taken_key,
+    existing_entry,
+    key_claim,
+)
 
 # Debits draw from several lots and record a draw per lot.
 MULTI_LOT_DEBITS = (EntryKind.REDEEM, EntryKind.FORFEIT, EntryKind.ADJUST)
@@ -52,18 +59,6 @@ def _transaction() -> Iterator[None]:
             yield
 
 
-def existing_entry(program: str, key: str) -> Entry | None:
-    """The program's entry written under `key`, if any: a repeated key returns it."""
-    return Entry.objects.filter(program=program, idempotency_key=key).first()
-
-
-def _existing_id(program: str, key: str) -> int | None:
-    found = rawsql.fetch(
-        "SELECT id FROM ledger_entry WHERE program = %s AND idempotency_key = %s", [program, key]
-    )
-    return int(found[0][0]) if found else None
-
-
 def validate_key(key: str) -> None:
     """Refuse an idempotency key the journal cannot hold."""
     if not key or len(key) > 200:
@@ -90,6 +85,7 @@ def points_debit(
 ) -> Entry:
     """Take points from the lots usable on `on`, soonest expiry first, all or nothing."""
     _validate_debit(kind, points, key)
+    partition_ensure_for(on)
     with _transaction():
         account = _lock_account_row("id", account_id)
         return points_debit_locked(
@@ -129,17 +125,17 @@ def points_debit_locked(
     # One statement locks the usable lots in expiry order and tells whether the key was used.
     # Its snapshot is taken after the account lock was granted, so it sees every earlier
     # writer of this account; a writer of another account using the same key at this moment
-    # is caught by the insert's ON CONFLICT below.
+    # is caught by the key's claim (ON CONFLICT) below.
     lots = rawsql.fetch(
-        "SELECT l.id, l.expires_on, l.remaining, (SELECT e.id FROM ledger_entry e"
-        " WHERE e.program = %s AND e.idempotency_key = %s) AS used FROM ledger_lot l"
+        "SELECT l.id, l.expires_on, l.remaining, EXISTS (SELECT 1 FROM ledger_entrykey k"
+        " WHERE k.program = %s AND k.idempotency_key = %s) AS used FROM ledger_lot l"
         " WHERE l.account_id = %s AND l.remaining > 0 AND l.expires_on >= %s"
         f" ORDER BY l.expires_on, l.id{rawsql.for_update()}",
         [account.program, key, account.pk, LOTS.prep("expires_on", on)],
     )
-    used = lots[0][3] if lots else _existing_id(account.program, key)
-    if used is not None:
-        return Debited(Entry.objects.get(pk=used), None)
+    used = bool(lots[0][3]) if lots else existing_entry(account.program, key) is not None
+    if used:
+        return Debited(entry_of_taken_key(account.program, key), None)
     balances = [LotBalance(row[0], LOTS.convert("expires_on", row[1]), row[2]) for row in lots]
     draws = allocate(balances, points, on=on)
     entry = Entry(
@@ -158,17 +154,19 @@ def points_debit_locked(
     )
     if not write_multi_lot(entry, draws):
         # The same key was written for another account of the program at the same moment.
-        return Debited(Entry.objects.get(program=account.program, idempotency_key=key), None)
+        return Debited(entry_of_taken_key(account.program, key), None)
     return Debited(entry, sum(lot.remaining for lot in balances) - points)
 
 
-# An entry and its draws in one statement: the lots are lowered and the draws written only
-# if the entry was inserted, so a key taken at this moment changes nothing.
+# An entry and its draws in one statement: the key is claimed, and the entry inserted, the lots
+# lowered and the draws written only if it was, so a key taken at this moment changes nothing.
+# The entry's values are cast to their columns' types: they are selected, not inserted as
+# VALUES, and a parameter has no type of its own there.
 WRITE_MULTI_LOT_PG = f"""
-    WITH entry AS (
+    WITH claimed AS ({CLAIM_KEY}),
+    entry AS (
         INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
-        VALUES ({", ".join(["%s"] * len(ENTRY_COLUMNS))})
-        ON CONFLICT (program, idempotency_key) DO NOTHING
+        SELECT {{casts}} FROM claimed
         RETURNING id, created_at
     ), taken (lot_id, points) AS (VALUES {{taken}}),
     lowered AS (
@@ -176,14 +174,13 @@ WRITE_MULTI_LOT_PG = f"""
         FROM taken, entry WHERE ledger_lot.id = taken.lot_id
     ), drawn AS (
         INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)})
-        SELECT entry.id, taken.lot_id, %s, taken.points FROM entry, taken
+        SELECT entry.id, taken.lot_id, %s, taken.points, %s::date FROM entry, taken
     )
     SELECT id, created_at FROM entry
 """
 WRITE_ENTRY = (
     f"INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})"
-    f" VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
-    " ON CONFLICT (program, idempotency_key) DO NOTHING RETURNING id, created_at"
+    f" VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))}) RETURNING id, created_at"
 )
 WRITE_DRAW = (
     f"INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)})"
@@ -191,20 +188,30 @@ WRITE_DRAW = (
 )
 
 
+def _casts() -> str:
+    """The entry's parameters cast to their columns' types (PostgreSQL)."""
+    db = rawsql.database()
+    return ", ".join(f"%s::{field.db_type(db)}" for field in ENTRY_FIELDS)
+
+
 def write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
     """Insert a multi-lot debit (its points minus the draws' sum), a draw per lot, and lower
     those lots (their locks already held); False, writing nothing, when the key is taken."""
     taken = [(draw.lot_id, -draw.points) for draw in draws]
     values = [ENTRIES.prep(field.name, getattr(entry, field.attname)) for field in ENTRY_FIELDS]
+    on = ENTRIES.prep("effective_on", entry.effective_on)
+    key = [entry.program, entry.idempotency_key, entry.account_id, on]
     db = rawsql.database()
     if db.vendor == "postgresql":
-        sql = WRITE_MULTI_LOT_PG.format(taken=", ".join(["(%s, %s)"] * len(taken)))
-        rows = rawsql.fetch(sql, [*values, *(v for pair in taken for v in pair), entry.account_id])
+        sql = WRITE_MULTI_LOT_PG.format(casts=_casts(), taken=", ".join(["(%s, %s)"] * len(taken)))
+        rows = rawsql.fetch(
+            sql, [*key, *values, *(v for pair in taken for v in pair), entry.account_id, on]
+        )
     else:
         # SQLite: the transaction already holds the only write lock; the savepoint keeps the
-        # three statements all or nothing even inside a caller's transaction.
+        # statements all or nothing even inside a caller's transaction.
         with transaction.atomic():
-            rows = rawsql.fetch(WRITE_ENTRY, values)
+            rows = rawsql.fetch(WRITE_ENTRY, values) if rawsql.fetch(CLAIM_KEY, key) else []
             if rows:
                 with db.cursor() as cursor:
                     cursor.executemany(
@@ -214,7 +221,7 @@ def write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
                     cursor.executemany(
                         WRITE_DRAW,
                         [
-                            (rows[0][0], lot_id, entry.account_id, points)
+                            (rows[0][0], lot_id, entry.account_id, points, on)
                             for lot_id, points in taken
                         ],
                     )
@@ -225,17 +232,24 @@ def write_multi_lot(entry: Entry, draws: list[LotDraw]) -> bool:
     return True
 
 
-def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entry:
-    """Write an EXPIRE entry for what is left in a lot whose last usable day is before `on`."""
+def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entry | None:
+    """Write an EXPIRE entry for what is left in a lot whose last usable day is before `on`
+    (None when the expiry job wrote it under the same key meanwhile)."""
+    key = expiry_key(lot_id=lot.pk, as_of=on)
+    effective_on = lot.expires_on + dt.timedelta(days=1)
+    if not key_claim(
+        program=account.program, key=key, account_id=account.pk, effective_on=effective_on
+    ):
+        return None
     Lot.objects.filter(pk=lot.pk).update(remaining=0)
     return Entry.objects.create(
         program=account.program,
         account=account,
         kind=EntryKind.EXPIRE,
         points=-lot.remaining,
-        effective_on=lot.expires_on + dt.timedelta(days=1),
+        effective_on=effective_on,
         expires_on=lot.expires_on,
-        idempotency_key=expiry_key(lot_id=lot.pk, as_of=on),
+        idempotency_key=key,
         reason=reason,
     )
 
@@ -243,6 +257,7 @@ def _expire_lot(account: Account, lot: Lot, *, on: dt.date, reason: str) -> Entr
 def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) -> list[Entry]:
     """Forfeit every point of an account as of `on`: what had expired by then expires first."""
     validate_key(key)
+    partition_ensure_for(on)
     with transaction.atomic():
         account = locked_account(account_id)
         existing = existing_entry(account.program, key)
@@ -253,11 +268,12 @@ def account_close_out(*, account_id: int, on: dt.date, key: str, reason: str) ->
             .filter(account=account, remaining__gt=0)
             .order_by("expires_on")
         )
-        entries = [
+        expired = [
             _expire_lot(account, lot, on=on, reason="expired before forfeiture")
             for lot in lots
             if lot.expires_on < on
         ]
+        entries = [entry for entry in expired if entry is not None]
         alive = [lot for lot in lots if lot.expires_on >= on]
         if alive:
             draws = allocate(

@@ -6,7 +6,13 @@ from django.db import transaction
 from django.db.models import F
 
 from memberclub.ledger.models import Draw, Entry, EntryKind, Lot
-from memberclub.ledger.services.debit import existing_entry, locked_account, validate_key
+from memberclub.ledger.partitions import partition_ensure_for
+from memberclub.ledger.services.debit import (
+    entry_of_taken_key,
+    key_claim,
+    locked_account,
+    validate_key,
+)
 
 
 def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:
@@ -14,11 +20,11 @@ def grant_revoke(*, grant: Entry, on: dt.date, key: str, reason: str) -> Entry:
     validate_key(key)
     if grant.kind != EntryKind.GRANT or grant.expires_on is None:
         raise ValueError("only a grant can be revoked")
+    partition_ensure_for(on)
     with transaction.atomic():
         account = locked_account(grant.account_id)
-        existing = existing_entry(account.program, key)
-        if existing is not None:
-            return existing
+        if not key_claim(program=account.program, key=key, account_id=account.pk, effective_on=on):
+            return entry_of_taken_key(account.program, key)
         lot = Lot.objects.select_for_update().get(account=account, expires_on=grant.expires_on)
         taken = min(lot.remaining, grant.points)
         if taken:
@@ -45,10 +51,11 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
     validate_key(key)
     if debit_entry.expires_on is not None or debit_entry.points >= 0:
         raise ValueError("only a multi-lot debit can be refunded")
+    partition_ensure_for(on)
     with transaction.atomic():
         account = locked_account(debit_entry.account_id)
-        existing = existing_entry(account.program, key)
-        if existing is not None:
+        if not key_claim(program=account.program, key=key, account_id=account.pk, effective_on=on):
+            existing = entry_of_taken_key(account.program, key)
             return [existing, *Entry.objects.filter(reverses=existing).order_by("id")]
         taken = {draw.lot_id: -draw.points for draw in debit_entry.draws.all()}
         lots = list(
@@ -65,7 +72,8 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
             reverses=debit_entry,
         )
         Draw.objects.bulk_create(
-            Draw(entry=refund, lot=lot, account=account, points=taken[lot.pk]) for lot in lots
+            Draw(entry=refund, lot=lot, account=account, points=taken[lot.pk], effective_on=on)
+            for lot in lots
         )
         entries = [refund]
         for lot in lots:
@@ -74,6 +82,11 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
                 # The points came back to a lot that is no longer usable: they expire again
                 # at once, as a single-lot entry of their own key, independent of the expiry job.
                 Lot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - taken[lot.pk])
+                again = f"refund-expire:{refund.pk}:{lot.pk}"
+                claimed = key_claim(
+                    program=account.program, key=again, account_id=account.pk, effective_on=on
+                )
+                assert claimed, "the refund is new, and so is the key named after it"
                 entries.append(
                     Entry.objects.create(
                         program=account.program,
@@ -82,7 +95,7 @@ def points_refund(*, debit_entry: Entry, on: dt.date, key: str, reason: str) -> 
                         points=-taken[lot.pk],
                         effective_on=on,
                         expires_on=lot.expires_on,
-                        idempotency_key=f"refund-expire:{refund.pk}:{lot.pk}",
+                        idempotency_key=again,
                         reason="refunded to a lot that had expired",
                         reverses=refund,
                     )

@@ -17,6 +17,7 @@ from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
 from memberclub.ledger.models import EntryKind
+from memberclub.ledger.partitions import partition_ensure_for
 from memberclub.ledger.selectors import account_balance
 from memberclub.ledger.services import account_lock, points_debit_locked
 from memberclub.members.models import Member
@@ -189,6 +190,7 @@ def first_with_key(ask: Ask) -> RedemptionOutcome | None:
 def redeem_step_by_step(ask: Ask) -> RedemptionOutcome:
     """SQLite (and the reference of `rewards_redeem`): the same steps, statement by statement."""
     item = ask.item
+    partition_ensure_for(ask.on)
     with transaction.atomic():
         # The account row first, as every ledger writer: requests of one member queue here,
         # so the key lookup and the monthly cap below see every earlier request of theirs.

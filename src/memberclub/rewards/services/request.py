@@ -5,6 +5,7 @@ import datetime as dt
 from memberclub.domain.errors import Refused
 from memberclub.domain.program import Level
 from memberclub.ledger import rawsql
+from memberclub.ledger.partitions import partition_ensure_for
 from memberclub.members.models import Member
 from memberclub.rewards.models import Item, Kind
 from memberclub.rewards.services.on_server import redeem_on_server
@@ -62,5 +63,7 @@ def redemption_request(
             raise
         return first
     if rawsql.database().vendor == "postgresql":
+        # The function writes the journal: its year's partition first, before any lock.
+        partition_ensure_for(on)
         return redeem_on_server(ask)
     return redeem_step_by_step(ask)

@@ -5,6 +5,7 @@ from typing import Any
 from memberclub.cli.base import EXIT_FAILED, JsonCommand
 from memberclub.ledger.audit import ledger_audit
 from memberclub.reports.audit import summary_audit
+from memberclub.rewards.audit import redemption_audit
 
 
 class Command(JsonCommand):
@@ -16,7 +17,7 @@ class Command(JsonCommand):
         """Run the audit."""
         result = ledger_audit()
         # The reports' summary must equal the journal it summarises.
-        violations = [*result.violations, *summary_audit()]
+        violations = [*result.violations, *redemption_audit(), *summary_audit()]
         if violations:
             self.exit_status = EXIT_FAILED
         return {"ok": not violations, "violations": violations}
