@@ -60,11 +60,8 @@ class JobSql:
     expiry_select: str
     expiry_write: list[str]
     entry_columns: list[str]
-
-    @property
-    def entry_key(self) -> list[str]:
-        """The columns of the unique key the journal's writes skip duplicates on."""
-        return _conflict_columns(self.accrual_write, "DO NOTHING")
+    # The columns of the key every journal write claims (ledger_entrykey's primary key).
+    entry_key: list[str]
 
     @property
     def lot_key(self) -> list[str]:
@@ -102,6 +99,7 @@ def job_sql(database: Database) -> JobSql:
         expiry_select=sql["expiry"]["select"],
         expiry_write=sql["expiry"]["write"],
         entry_columns=sql["entry_columns"],
+        entry_key=sql["entry_key"],
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from memberclub.jobs.models import JobChunk
 from memberclub.ledger.audit import ledger_audit
-from memberclub.ledger.models import Entry, Lot
+from memberclub.ledger.models import Account, Entry, Lot
 from memberclub.programs.services import programs_load_files
 from tests.conftest import PROGRAM_FILES, ROOT
 from tests.factories import east_members_bulk
@@ -91,4 +91,22 @@ def test_two_workers_racing_on_the_same_month_grant_each_account_once():
     results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     assert sum(result["accounts"] for result in results) == MEMBERS
     assert sum(result["points"] for result in results) == MEMBERS * 500
+    _assert_one_grant_per_account()
+
+
+@pytest.mark.usefixtures("eligible_members")
+def test_a_run_whose_chunks_overlap_an_earlier_runs_grants_only_the_accounts_left():
+    # The first run covers some accounts in chunks of 7; the second, in chunks of 50, meets
+    # their keys inside its chunks and grants only the others.
+    keys = sorted(Account.objects.values_list("pk", flat=True))
+    some = _accrue("--chunk", "7", "--accounts", f"{keys[0]}-{keys[MEMBERS // 3]}")
+    out_some, err_some = some.communicate(timeout=300)
+    rest = _accrue("--chunk", "50")
+    out_rest, err_rest = rest.communicate(timeout=300)
+
+    assert (some.returncode, rest.returncode) == (0, 0), (err_some, err_rest)
+    first = json.loads(out_some.strip().splitlines()[-1])
+    second = json.loads(out_rest.strip().splitlines()[-1])
+    assert first["accounts"] == MEMBERS // 3 + 1
+    assert second["accounts"] == MEMBERS - first["accounts"]
     _assert_one_grant_per_account()

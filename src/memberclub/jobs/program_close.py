@@ -32,11 +32,13 @@ from memberclub.jobs.runner import (
 )
 from memberclub.jobs.sql import (
     CLAIMED_ENTRIES_PG,
+    FRESH_ENTRIES_PG,
     KEYS_OF_NEW_SQLITE,
     NEW_ENTRIES_SQLITE,
     day_after,
     entries_before,
     entries_write,
+    fresh_or_claimed,
     is_postgres,
     joins_by_key,
 )
@@ -66,17 +68,26 @@ FORFEITED_LOTS = """
       AND l.remaining > 0 AND l.expires_on >= %(ends_on)s
 """
 INSERT_DRAWS = f"INSERT INTO ledger_draw ({column_list(DRAW_COLUMNS)}) "
-NEW_FORFEITS = CLAIMED_ENTRIES_PG.format(
-    select=FORFEITS, returning="id, account_id, points, effective_on"
-)
-FORFEIT_PG = f"""
-    WITH {NEW_FORFEITS},
-         taken AS ({FORFEITED_LOTS.format(new="new")}),
-         draws AS ({INSERT_DRAWS} SELECT {column_list(DRAW_COLUMNS)} FROM taken),
+FORFEIT_PG = """
+    WITH {new_forfeits},
+         taken AS ({taken}),
+         draws AS ({insert_draws} SELECT {draw_columns} FROM taken),
          emptied AS (UPDATE ledger_lot SET remaining = 0
                      FROM taken WHERE ledger_lot.id = taken.lot_id)
     SELECT COUNT(*), COALESCE(SUM(points), 0) FROM new
 """
+# The forfeits of a chunk's first run, and of a run that meets a key written before.
+FORFEITS_FRESH, FORFEITS_CLAIMED = (
+    FORFEIT_PG.format(
+        new_forfeits=claim.format(
+            select=FORFEITS, returning="id, account_id, points, effective_on"
+        ),
+        taken=FORFEITED_LOTS.format(new="new"),
+        insert_draws=INSERT_DRAWS,
+        draw_columns=column_list(DRAW_COLUMNS),
+    )
+    for claim in (FRESH_ENTRIES_PG, CLAIMED_ENTRIES_PG)
+)
 # The chunk's members whose membership the end ends (they had not left before it).
 MEMBERSHIPS_ENDED = """
     SELECT COUNT(*) FROM ledger_account a JOIN members_member m ON m.id = a.member_id
@@ -134,8 +145,9 @@ class _Close:
 def _forfeit(cursor: CursorWrapper, params: dict[str, Any]) -> tuple[int, int]:
     """Write the chunk's forfeits, their draws and empty their lots; return (entries, points)."""
     if is_postgres():
-        cursor.execute(FORFEIT_PG, params)
-        count, points = cursor.fetchone()
+        ((count, points),) = fresh_or_claimed(
+            cursor, fresh=FORFEITS_FRESH, claimed=FORFEITS_CLAIMED, params=params
+        )
         return int(count), int(points)
     # SQLite: the transaction holds the only write lock, so the new entries are those above the
     # largest id before them.

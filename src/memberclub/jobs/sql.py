@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from memberclub.ledger.columns import ENTRY_COLUMNS, KEY_COLUMNS, LOT_COLUMNS, column_list
@@ -53,6 +53,25 @@ CLAIMED_ENTRIES_PG = f"""
         RETURNING {{returning}}
     )
 """
+# The same for a chunk none of whose keys exists yet, its first run (the runner skips a chunk
+# done before): every key is claimed by a plain INSERT and every selected row written, with no
+# arbiter check per row and no join of the rows to the keys they claimed, a fifth of the
+# accrual's statement (docs/decisions.md, the fresh chunk). A key that does exist (a chunk
+# drawn otherwise by an earlier run, a close-out's expiry) makes the key's primary key refuse
+# the whole statement, and `entries_write` runs CLAIMED_ENTRIES_PG instead.
+FRESH_ENTRIES_PG = f"""
+    q ({column_list(ENTRY_COLUMNS)}) AS MATERIALIZED ({{select}}),
+    claimed AS (
+        INSERT INTO ledger_entrykey ({column_list(KEY_COLUMNS)})
+        SELECT {column_list(KEY_COLUMNS)} FROM q
+    ),
+    new AS (
+        INSERT INTO ledger_entry ({column_list(ENTRY_COLUMNS)})
+        SELECT q.* FROM q
+        RETURNING {{returning}}
+    )
+"""
+KEY_TAKEN = "ledger_entrykey_pkey"
 # SQLite: the entries of `{select}` whose key is not claimed yet, then their keys.
 NEW_ENTRIES_SQLITE = f"""
     WITH q ({column_list(ENTRY_COLUMNS)}) AS ({{select}})
@@ -162,17 +181,17 @@ def entries_write(
     else:
         lots = CREDIT_LOTS.replace("{points}", "points").replace("{group}", "")
     if is_postgres():
-        claimed = CLAIMED_ENTRIES_PG.format(
-            select=select, returning="account_id, program, expires_on, points, kind, rule"
+        returning = "account_id, program, expires_on, points, kind, rule"
+        rest = f", lots AS ({lots.format(new='new')}) {SUMMARY.format(new='new', known=known)}"
+        return _written(
+            fresh_or_claimed(
+                cursor,
+                fresh=f"WITH {FRESH_ENTRIES_PG.format(select=select, returning=returning)}{rest}",
+                claimed=f"WITH {CLAIMED_ENTRIES_PG.format(select=select, returning=returning)}"
+                f"{rest}",
+                params=bound,
+            )
         )
-        cursor.execute(
-            f"""
-            WITH {claimed}, lots AS ({lots.format(new="new")})
-            {SUMMARY.format(new="new", known=known)}
-            """,
-            bound,
-        )
-        return _written(cursor.fetchall())
     bound["entries_before"] = entries_before(cursor)
     cursor.execute(NEW_ENTRIES_SQLITE.format(select=select), bound)
     cursor.execute(KEYS_OF_NEW_SQLITE, bound)
@@ -180,6 +199,21 @@ def entries_write(
     cursor.execute(lots.format(new=new), bound)
     cursor.execute(SUMMARY.format(new=new, known=known), bound)
     return _written(cursor.fetchall())
+
+
+def fresh_or_claimed(
+    cursor: CursorWrapper, *, fresh: str, claimed: str, params: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Run `fresh` (FRESH_ENTRIES_PG) in a savepoint; if one of its keys exists, `claimed`."""
+    try:
+        with transaction.atomic():
+            cursor.execute(fresh, params)
+            return list(cursor.fetchall())
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != KEY_TAKEN:
+            raise
+    cursor.execute(claimed, params)
+    return list(cursor.fetchall())
 
 
 def entries_before(cursor: CursorWrapper) -> int:
