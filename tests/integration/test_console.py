@@ -86,6 +86,23 @@ def test_a_staff_change_is_written_to_the_audit_log(make_member):
     assert AuditLog.objects.filter(staff=user, action="change", customer_id="CAF5000002").exists()
 
 
+def test_staff_cannot_type_a_leaving_date_on_the_member_form(make_member):
+    # Leaving runs through its service (points forfeited, storage kept until its date).
+    member = make_member(customer_id="CAF5000003")
+    client, _ = staff_client("ADMIN")
+    url = f"/console/members/member/{member.pk}/change/"
+    data = {"email": member.email, "nickname": "n", "language": "ja", "left_on": "2026-11-30"}
+
+    page = client.get(url).content.decode()
+    response = client.post(url, data)
+
+    assert 'name="left_on"' not in page
+    assert "退会日" in page
+    assert response.status_code == 302, response.content
+    member.refresh_from_db()
+    assert member.left_on is None
+
+
 def test_the_ledger_is_read_only_in_the_console(make_member):
     member = make_member()
     client, _ = staff_client("ADMIN")

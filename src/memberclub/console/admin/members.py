@@ -89,6 +89,9 @@ class MemberAdmin(AuditedAdmin):
     )
     search_fields = ("=member_id", "=contract__customer_id", "email")
     list_select_related = ("contract",)
+    # A member leaves through the leaving service (points forfeited, storage kept until its
+    # date), never by a date typed here: the form shows the day membership ended, read only.
+    exclude = ("left_on",)
     readonly_fields = (
         "member_id",
         "user",
