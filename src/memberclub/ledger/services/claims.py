@@ -14,16 +14,14 @@ def existing_entry(program: str, key: str) -> Entry | None:
 
     Found through the key's row, which names the entry's account and date, so the journal is
     read in one partition by its (account, date) index rather than scanned for the key."""
-    found = rawsql.fetch(
-        "SELECT e.id FROM ledger_entrykey k JOIN ledger_entry e"
+    found = Entry.objects.raw(
+        "SELECT e.* FROM ledger_entrykey k JOIN ledger_entry e"
         " ON e.account_id = k.account_id AND e.effective_on = k.effective_on"
         " AND e.program = k.program AND e.idempotency_key = k.idempotency_key"
         " WHERE k.program = %s AND k.idempotency_key = %s",
         [program, key],
     )
-    if not found:
-        return None
-    return Entry.objects.get(pk=found[0][0])
+    return next(iter(found), None)
 
 
 def entry_of_taken_key(program: str, key: str) -> Entry:
