@@ -1,4 +1,4 @@
-"""East accrual of 1,000,000 eligible members on PostgreSQL against a raw INSERT … SELECT.
+"""East accrual of 1,000,000 eligible members (BENCH_JOB_MEMBERS) on PostgreSQL against a raw INSERT … SELECT.
 
 The baseline writes the same number of entries with one INSERT … SELECT over the same accounts,
 members and contracts, then adds them to the lots with one upsert. On PostgreSQL the ratio is
@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from bench.synthetic import (
+    JOB_MEMBERS,
     ROOT,
     Database,
     bare_copies,
@@ -26,12 +27,13 @@ from bench.synthetic import (
     reset_ledger,
     settle,
     timed,
+    without_start,
 )
 from bench.tables import bare_table
 from memberclub.domain.accrual import renewal_start_windows
 from memberclub.domain.program import MonthlyAccrual, parse_program
 
-MEMBERS = 1_000_000
+MEMBERS = JOB_MEMBERS
 MONTH = dt.date(2027, 5, 1)
 EXPIRES_ON = dt.date(2030, 3, 31)
 TIME_AIM = 1.5
@@ -125,6 +127,7 @@ def accrual_bench(database: Database, label: str) -> str:
     if bare is None:
         return ratio_line(name + " (ledger-shaped baseline)", job, shape_seconds, TIME_AIM, extra)
     shape = f"; vs ledger-shaped tables {shape_seconds:.1f} s = {job.seconds / shape_seconds:.2f}x"
+    shape += without_start(database, job, bare[1])
     summary = _summary_cost(database, job.seconds)
     return ratio_line(
         name + " (bare-table baseline)", job, bare[1], TIME_AIM, shape + summary + extra

@@ -1,4 +1,4 @@
-"""Expiry of 1,000,000 lots on PostgreSQL against the raw equivalent.
+"""Expiry of 1,000,000 lots (BENCH_JOB_MEMBERS) on PostgreSQL against the raw equivalent.
 
 Every synthetic member holds one lot that expired on 2029-03-31. The baseline is one
 INSERT … SELECT of the EXPIRE entries and one UPDATE of the lots, in one transaction, on copies
@@ -12,6 +12,7 @@ from typing import Any
 
 from bench.bench_accrual import LOT_WRITTEN, WRITTEN, bare_journal
 from bench.synthetic import (
+    JOB_MEMBERS,
     Database,
     bare_copies,
     drop,
@@ -22,9 +23,10 @@ from bench.synthetic import (
     reset_ledger,
     settle,
     timed,
+    without_start,
 )
 
-LOTS = 1_000_000
+LOTS = JOB_MEMBERS
 TIME_AIM = 1.5
 SEED = [
     """
@@ -71,6 +73,7 @@ def run() -> None:
     if result != {"lots": LOTS, "points": 500 * LOTS}:
         raise RuntimeError(f"the job expired {result}")
     shape = f"; vs ledger-shaped tables {shaped:.1f} s = {job.seconds / shaped:.2f}x"
+    shape += without_start(database, job, bare)
     name = f"expiry of {LOTS:,} lots, PostgreSQL (bare-table baseline)"
     print(ratio_line(name, job, bare, TIME_AIM, shape), flush=True)
 

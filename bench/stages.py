@@ -31,6 +31,7 @@ from bench.synthetic import (
     prepare,
     reset_ledger,
     settle,
+    start_seconds,
     timed,
 )
 from bench.tables import bare_table, shape_copies
@@ -206,12 +207,6 @@ class Stages:
             f"job/bare = {ratio:.2f}x ({verdict} aim <= {TIME_AIM}x), "
             f"job/shape = {self.job / self.shape:.2f}x, shape/bare = {self.shape / self.bare:.2f}x"
         )
-
-
-def start_seconds(database: Database) -> float:
-    """How long a memberclub command takes to start, connect, run one trivial query and stop."""
-    probe = "from django.db import connection; connection.cursor().execute('SELECT 1')"
-    return memberclub(database, "shell", "-c", probe).seconds
 
 
 def accrual_stages(database: Database, sql: JobSql, start: float) -> Stages:

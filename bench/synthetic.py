@@ -22,9 +22,13 @@ from typing import Any
 
 import psycopg
 
+from bench.tables import storage_copied
+
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILES = [ROOT / "programs" / "east.toml", ROOT / "programs" / "west.toml"]
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Members of the accrual and expiry benchmarks (1,000,000; 200,000 for a second size).
+JOB_MEMBERS = int(os.environ.get("BENCH_JOB_MEMBERS", "1000000"))
 # Prepended to every scratch database's name, so that two benchmark runs on one server don't meet.
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "")
 # Service starts spread over ~14 years from this day; every member registered 30 days later.
@@ -248,11 +252,13 @@ def _generate_sqlite(connection: Any, *, count: int, program: str) -> None:
 
 def bare_copies(connection: Any, vendor: str, tables: dict[str, str]) -> None:
     """Create empty tables of the same shape as ledger tables: columns, defaults, checks,
-    indexes and foreign keys, without triggers or anything of memberclub's around them."""
+    indexes, storage parameters and foreign keys, without triggers or anything of memberclub's
+    around them."""
     for source, copy in tables.items():
         connection.execute(f"DROP TABLE IF EXISTS {copy}")
         if vendor == "postgresql":
             connection.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
+            storage_copied(connection, source, copy)
             connection.execute(
                 f"ALTER TABLE {copy} ADD FOREIGN KEY (account_id) REFERENCES ledger_account (id) "
                 "DEFERRABLE INITIALLY DEFERRED"
@@ -290,6 +296,18 @@ def timed(connection: Any, vendor: str, statements: Sequence[str]) -> float:
         connection.execute(statement)
     connection.execute("COMMIT")
     return time.monotonic() - started
+
+
+def start_seconds(database: Database) -> float:
+    """How long a memberclub command takes to start, connect, run one trivial query and stop."""
+    probe = "from django.db import connection; connection.cursor().execute('SELECT 1')"
+    return memberclub(database, "shell", "-c", probe).seconds
+
+
+def without_start(database: Database, job: Finished, baseline: float) -> str:
+    """The job's ratio after subtracting the command's start, measured now, beside the line."""
+    start = start_seconds(database)
+    return f"; without the command's start ({start:.1f} s) {(job.seconds - start) / baseline:.2f}x"
 
 
 def ratio_line(name: str, job: Finished, baseline: float, aim: float, extra: str = "") -> str:

@@ -3,9 +3,9 @@
 A bare copy is the physical floor for writing journal rows: the same columns and types, a
 bigserial key, the one unique key the write path's ON CONFLICT names, at most one plain index,
 no foreign key, CHECK, default or trigger. A shape copy is the ledger table as it is now: LIKE …
-INCLUDING ALL (columns, defaults, CHECKs, indexes incl. the BRIN, identity), then its foreign keys
-and triggers read back from pg_constraint and pg_trigger. Both read the live schema, so they
-follow the ledger when its shape changes.
+INCLUDING ALL (columns, defaults, CHECKs, indexes incl. the BRIN, identity) and its storage
+parameters, then its foreign keys and triggers read back from pg_constraint and pg_trigger.
+Both read the live schema, so they follow the ledger when its shape changes.
 """
 
 import re
@@ -48,6 +48,7 @@ def shape_copies(connection: Any, tables: Mapping[str, str]) -> None:
         connection.execute(f"DROP TABLE IF EXISTS {copy} CASCADE")
     for source, copy in tables.items():
         connection.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
+        storage_copied(connection, source, copy)
     for source, copy in tables.items():
         for name, definition in foreign_keys(connection, source):
             connection.execute(
@@ -61,6 +62,15 @@ def shape_copies(connection: Any, tables: Mapping[str, str]) -> None:
                 count=1,
             )
             connection.execute(statement)
+
+
+def storage_copied(connection: Any, source: str, copy: str) -> None:
+    """Give `copy` the storage parameters of `source` (the lots' fillfactor), which LIKE leaves."""
+    (options,) = connection.execute(
+        "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [source]
+    ).fetchone()
+    if options:
+        connection.execute(f"ALTER TABLE {copy} SET ({', '.join(options)})")
 
 
 def table_columns(connection: Any, table: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""The console's home: ADMIN finds the program-end form from it, and the email queue shows the
-notices waiting and failed and the addresses that bounce, in Japanese (SPEC §8, §10)."""
+"""The console's home: ADMIN finds the program-end form from it, the email queue shows the
+notices waiting and failed and the addresses that bounce, in Japanese (SPEC §8, §10), and the
+runs due list an expiry while points past their last day are left."""
 
 import datetime as dt
 import re
@@ -7,7 +8,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from memberclub.jobs.expiry import expiry_run
 from memberclub.jobs.notices import notices_run
+from memberclub.ledger.services import points_credit
 from memberclub.members.models import Member
 from memberclub.notifications.models import MailStatus, NoticeMail
 from tests.integration.test_console import staff_client
@@ -59,3 +62,21 @@ def test_the_email_queue_shows_notices_waiting_failed_and_bouncing_addresses(mak
     assert members[1].member_id in bouncing and "gone@example.com" in bouncing
     assert f"{timezone.localdate(since).day}日から" in bouncing
     assert "left@example.com" not in home  # who left gets no mail
+
+
+def test_the_home_lists_an_expiry_as_due_until_it_has_run(make_member):
+    member = make_member()
+    today = timezone.localdate()
+    # Awarded four fiscal years ago: its last usable day has passed.
+    points_credit(
+        account_id=member.account.pk, points=500, award_on=dt.date(today.year - 4, 6, 1), key="old"
+    )
+    client, _ = staff_client("SUPPORT")
+    due = f"expire --program east --as-of {today.isoformat()}"
+
+    before = client.get("/console/").content.decode()
+    expiry_run(program="east", as_of=today)
+    after = client.get("/console/").content.decode()
+
+    assert due in before
+    assert "expire --program" not in after

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 
 from memberclub.cli.main import main
 from memberclub.jobs.expiry import expiry_run
@@ -132,3 +133,28 @@ def test_the_commands_print_a_summary_and_the_json_last(make_member, tmp_path, c
     assert lines[0].startswith("expired 1 lots, 500 points")
     assert json.loads(lines[-1]) == {"lots": 1, "points": 500}
     assert json.loads(exported[-1])["rows"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="HOT updates are PostgreSQL's")
+def test_a_lots_points_are_rewritten_on_its_page_without_touching_an_index(make_member):
+    # A grant added to a lot and its expiry rewrite `remaining`; with no index naming it and
+    # room kept on each page, every such rewrite is a heap-only (HOT) update, the reason the
+    # expiry of a million lots writes no index entry for them (docs/decisions.md).
+    members = [make_member() for _ in range(3)]
+    for member in members:
+        _credit(member, 500, D(2026, 11, 1))
+        points_credit(
+            account_id=member.account.pk, points=200, award_on=D(2027, 1, 1), key=f"u:{member.pk}"
+        )
+
+    expiry_run(program="east", as_of=D(2029, 4, 1))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+            " WHERE relname = 'ledger_lot'"
+        )
+        updated, in_place = cursor.fetchone()
+    assert updated == 6  # a grant and an expiry for each of the three lots
+    assert in_place == updated
+    assert [lot.remaining for lot in Lot.objects.order_by("pk")] == [0, 0, 0]

@@ -12,11 +12,11 @@ from memberclub.access.models import AuthKey, AuthKeyStatus, EasyRegistration, E
 from memberclub.domain.calendar import first_of_month
 from memberclub.formats import JST
 from memberclub.jobs.models import JobRun
-from memberclub.ledger.models import Lot
 from memberclub.members.models import Member
 from memberclub.members.selectors import current_members
 from memberclub.notifications.models import MailStatus, NoticeMail
 from memberclub.programs.selectors import program_codes, program_on
+from memberclub.reports.selectors import balances_as_of
 
 # SPEC §4: an easy registration is decided within this many business days.
 REVIEW_TARGET_BUSINESS_DAYS = 2
@@ -85,7 +85,8 @@ def job_runs_due(*, today: dt.date) -> list[DueRun]:
             program=program, job="accrue", period=period, completed_at__isnull=False
         ).exists():
             due.append(DueRun(program=program, job="accrue", period=period))
-        if Lot.objects.filter(program=program, expires_on__lt=today, remaining__gt=0).exists():
+        # Points past their expiry date that no EXPIRE entry has taken, from the lot flow.
+        if balances_as_of(program=program, days=[today])[today][1] > 0:
             due.append(DueRun(program=program, job="expire", period=today.isoformat()))
     return due
 

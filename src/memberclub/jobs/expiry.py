@@ -16,7 +16,13 @@ from memberclub.jobs.runner import (
     WorkerShare,
     job_run,
 )
-from memberclub.jobs.sql import day_after, entries_write, is_postgres, joins_by_key
+from memberclub.jobs.sql import (
+    CHUNK_ACCOUNTS_LOCK,
+    day_after,
+    entries_write,
+    is_postgres,
+    joins_by_key,
+)
 from memberclub.ledger.keys import EXPIRY_KEY_SQL
 from memberclub.ledger.partitions import partitions_ensure
 from memberclub.programs.selectors import program_codes
@@ -40,10 +46,7 @@ EXPIRING_LOTS = f"""
 # redemption dated before `as_of` (one in flight at midnight) cannot spend the same points.
 # The statement that writes the entries starts after the locks are granted and so sees every
 # redemption committed before. SQLite's writers hold the whole file.
-LOCK_ACCOUNTS = f"""
-    SELECT id FROM ledger_account WHERE id IN (SELECT l.account_id {EXPIRING})
-    ORDER BY id FOR UPDATE
-"""
+LOCK_ACCOUNTS = CHUNK_ACCOUNTS_LOCK.format(accounts=f"SELECT l.account_id {EXPIRING}")
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,17 @@ FRESH_ENTRIES_PG = f"""
     )
 """
 KEY_TAKEN = "ledger_entrykey_pkey"
+# The accounts of a chunk that a job's statement is about to lower lots of, locked in key order
+# as every writer that lowers a lot locks its account first (PostgreSQL). The range is named
+# on the accounts themselves: without it the planner walks the account key from the first
+# account to the chunk's, so each chunk's lock cost more than the one before and a run grew
+# with the square of the program (the expiry's chunk 20 of 20 at a million members locked in
+# 263 ms, its first in 46 ms; docs/decisions.md, the expiry's growth).
+CHUNK_ACCOUNTS_LOCK = """
+    SELECT id FROM ledger_account
+    WHERE id BETWEEN %(first_account)s AND %(last_account)s AND id IN ({accounts})
+    ORDER BY id FOR UPDATE
+"""
 # SQLite: the entries of `{select}` whose key is not claimed yet, then their keys.
 NEW_ENTRIES_SQLITE = f"""
     WITH q ({column_list(ENTRY_COLUMNS)}) AS ({{select}})

@@ -19,6 +19,7 @@ from memberclub.domain.calendar import add_months
 from memberclub.domain.program import ProgramDefinition, UsageAccrual
 from memberclub.jobs.runner import ChunkResult
 from memberclub.jobs.sql import (
+    CHUNK_ACCOUNTS_LOCK,
     Written,
     entries_write,
     in_list,
@@ -121,9 +122,7 @@ class WestAccrual:
         if is_postgres():
             # A revocation reads a lot and then lowers it: lock its account first, as every
             # writer does, so that a concurrent redemption cannot spend the same points.
-            pending = (
-                f"SELECT id FROM ledger_account WHERE id IN ({pending}) ORDER BY id FOR UPDATE"
-            )
+            pending = CHUNK_ACCOUNTS_LOCK.format(accounts=pending)
         cursor.execute(pending, params)
         revoked_accounts = sorted({row[0] for row in cursor.fetchall()})
         result = ChunkResult()
