@@ -1,4 +1,4 @@
-"""Options and the progress bar shared by the batch commands (accrue, expire)."""
+"""Options and the progress bar shared by the batch commands (accrue, expire, notices, program)."""
 
 import argparse
 from collections.abc import Callable, Iterator
@@ -10,6 +10,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from memberclub.jobs.runner import DEFAULT_CHUNK_ACCOUNTS, AccountRange, RunResult, WorkerShare
+
+# The batch commands skip Django's system checks: they were a quarter of a second of each
+# command's start (most of it importing every URL and view of the portal and console), paid by
+# every run and every worker of a split run, while `migrate` and `serve`, which a deployment
+# runs first, check the same project.
+BATCH_SYSTEM_CHECKS: list[str] = []
 
 
 def account_range_argument(text: str) -> AccountRange:

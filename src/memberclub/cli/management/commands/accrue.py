@@ -5,12 +5,20 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand, month_argument
-from memberclub.cli.batch import add_split_arguments, chunks_summary, progress_bar, split_options
+from memberclub.cli.batch import (
+    BATCH_SYSTEM_CHECKS,
+    add_split_arguments,
+    chunks_summary,
+    progress_bar,
+    split_options,
+)
 from memberclub.jobs.accrual import AccrualResult, accrual_run
 
 
 class Command(JsonCommand):
     """Run the accrual of one program for one month."""
+
+    requires_system_checks = BATCH_SYSTEM_CHECKS
 
     help = (
         "Grant a program's points for a month (award date its first day), once: a rerun or a "

@@ -5,12 +5,20 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand, date_argument
-from memberclub.cli.batch import add_split_arguments, chunks_summary, progress_bar, split_options
+from memberclub.cli.batch import (
+    BATCH_SYSTEM_CHECKS,
+    add_split_arguments,
+    chunks_summary,
+    progress_bar,
+    split_options,
+)
 from memberclub.jobs.expiry import ExpiryResult, expiry_run
 
 
 class Command(JsonCommand):
     """Run the expiry job of one program."""
+
+    requires_system_checks = BATCH_SYSTEM_CHECKS
 
     help = (
         "Write an EXPIRE entry for every lot whose expiry date is before the as-of date and "

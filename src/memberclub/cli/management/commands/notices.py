@@ -5,12 +5,20 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand, month_argument
-from memberclub.cli.batch import add_split_arguments, chunks_summary, progress_bar, split_options
+from memberclub.cli.batch import (
+    BATCH_SYSTEM_CHECKS,
+    add_split_arguments,
+    chunks_summary,
+    progress_bar,
+    split_options,
+)
 from memberclub.jobs.notices import NoticesResult, notices_run
 
 
 class Command(JsonCommand):
     """Queue one program's notices of one month."""
+
+    requires_system_checks = BATCH_SYSTEM_CHECKS
 
     help = (
         "Queue the monthly balance notice (members who opted in) and, in the program's warning "

@@ -5,7 +5,12 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from memberclub.cli.base import JsonCommand, date_argument, month_argument, today
-from memberclub.cli.batch import add_split_arguments, progress_bar, split_options
+from memberclub.cli.batch import (
+    BATCH_SYSTEM_CHECKS,
+    add_split_arguments,
+    progress_bar,
+    split_options,
+)
 from memberclub.domain.errors import Refused
 from memberclub.domain.program_end import EndDates
 from memberclub.jobs.program_close import program_close_run
@@ -16,6 +21,8 @@ DATE_OPTIONS = ("announce_on", "registration_closes_on", "last_accrual_month", "
 
 class Command(JsonCommand):
     """Schedule, withdraw or carry out the end of a program (SPEC §3.4)."""
+
+    requires_system_checks = BATCH_SYSTEM_CHECKS
 
     help = "End a program: `end` schedules (or with --cancel withdraws) it, `close` forfeits."
 
