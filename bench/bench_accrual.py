@@ -1,4 +1,4 @@
-"""East accrual of 1,000,000 eligible members (BENCH_JOB_MEMBERS) on PostgreSQL against a raw INSERT … SELECT.
+"""East accrual of 1,000,000 members (BENCH_JOB_MEMBERS), PostgreSQL, against a raw INSERT … SELECT.
 
 The baseline writes the same number of entries with one INSERT … SELECT over the same accounts,
 members and contracts, then adds them to the lots with one upsert. On PostgreSQL the ratio is

@@ -36,6 +36,11 @@ SEED = [
            'monthly:' || id || ':2026-11', '', 0, now()
     FROM ledger_account WHERE program = 'east'
     """,
+    # Every entry has its key row, as every writer claims it (the audit's entry_has_key).
+    """
+    INSERT INTO ledger_entrykey (program, idempotency_key, account_id, effective_on)
+    SELECT program, idempotency_key, account_id, effective_on FROM ledger_entry
+    """,
     """
     INSERT INTO ledger_lot (account_id, program, expires_on, granted, remaining)
     SELECT id, 'east', date '2029-03-31', 500, 500 FROM ledger_account WHERE program = 'east'

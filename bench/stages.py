@@ -5,7 +5,9 @@ Four stages each, on the same database in the same run:
 (b) INSERT … SELECT of exactly those rows into bare tables (bench.tables.bare_table) plus the
     lots' upsert (accrual) or update (expiry): the physical floor for writing these rows;
 (c) the same statements into copies of the ledger's tables as they are now, built from the
-    catalog with every constraint, foreign key, index, default and trigger (bench.tables);
+    catalog with every constraint, foreign key, index, default, trigger and storage parameter
+    (bench.tables), each row's idempotency key claimed first in a copy of the key table, as
+    the job claims it;
 (d) the job, `memberclub accrue` / `memberclub expire` as a subprocess (its start included,
     and shown).
 The accrual's ratio is (d)/(b) (aim <= 1.5x), with (d)/(c) beside it; the same for expiry.
@@ -43,7 +45,9 @@ MONTH = dt.date(2027, 5, 1)
 AS_OF = dt.date(2030, 4, 1)
 TIME_AIM = 1.5
 BARE = {"ledger_entry": "bare_entry", "ledger_lot": "bare_lot"}
-SHAPE = {"ledger_entry": "shape_entry", "ledger_lot": "shape_lot"}
+SHAPE = {"ledger_entry": "shape_entry", "ledger_lot": "shape_lot", "ledger_entrykey": "shape_key"}
+# The columns of a key row (ledger_entrykey), all of them columns of the entry too.
+KEY_COLUMNS = ("program", "idempotency_key", "account_id", "effective_on")
 # The job's chunk of every account (bench.job_sql); the bare statements name it too, so that a
 # decomposition can cut them into the job's chunks.
 WHOLE_RANGE = "BETWEEN 0 AND 9223372036854775807"
@@ -113,11 +117,24 @@ def select_seconds(connection: Any, select: str) -> tuple[float, int]:
     return time.monotonic() - started, rows
 
 
-def grant_statements(sql: JobSql, entry: str, lot: str) -> list[str]:
-    """(b)/(c) of the accrual: the entries by one INSERT … SELECT, then the lots' upsert."""
+def entries_insert(sql: JobSql, select: str, entry: str, keys: str | None) -> str:
+    """INSERT … SELECT of the rows into `entry`; with `keys`, their keys into it first."""
+    columns = ", ".join(sql.entry_columns)
+    if keys is None:
+        return f"INSERT INTO {entry} ({columns}) SELECT * FROM ({select}) AS q"
+    key_columns = ", ".join(KEY_COLUMNS)
+    return (
+        f"WITH q ({columns}) AS MATERIALIZED ({select}), "
+        f"k AS (INSERT INTO {keys} ({key_columns}) SELECT {key_columns} FROM q) "
+        f"INSERT INTO {entry} ({columns}) SELECT * FROM q"
+    )
+
+
+def grant_statements(sql: JobSql, entry: str, lot: str, keys: str | None = None) -> list[str]:
+    """(b)/(c) of the accrual: the entries by one INSERT … SELECT (with `keys`, their keys
+    first), then the lots' upsert."""
     return [
-        f"INSERT INTO {entry} ({', '.join(sql.entry_columns)}) "
-        f"SELECT * FROM ({sql.accrual_select}) AS q",
+        entries_insert(sql, sql.accrual_select, entry, keys),
         f"""
         INSERT INTO {lot} (account_id, program, expires_on, granted, remaining)
         SELECT account_id, program, expires_on, SUM(points), SUM(points) FROM {entry}
@@ -129,11 +146,12 @@ def grant_statements(sql: JobSql, entry: str, lot: str) -> list[str]:
     ]
 
 
-def expiry_statements(sql: JobSql, entry: str, lot: str) -> list[str]:
-    """(b)/(c) of the expiry: the EXPIRE entries read from `lot`, then the lots set to zero."""
+def expiry_statements(sql: JobSql, entry: str, lot: str, keys: str | None = None) -> list[str]:
+    """(b)/(c) of the expiry: the EXPIRE entries read from `lot` (with `keys`, their keys
+    first), then the lots set to zero."""
     select = re.sub(r"\bledger_lot\b", lot, sql.expiry_select)
     return [
-        f"INSERT INTO {entry} ({', '.join(sql.entry_columns)}) SELECT * FROM ({select}) AS q",
+        entries_insert(sql, select, entry, keys),
         f"UPDATE {lot} SET remaining = 0 WHERE program = '{PROGRAM}' "
         f"AND expires_on < date '{AS_OF}' AND remaining > 0 AND account_id {WHOLE_RANGE}",
     ]
@@ -156,7 +174,7 @@ def bare_tables(connection: Any, sql: JobSql) -> None:
 
 
 def fill_like_ledger(connection: Any, tables: dict[str, str]) -> None:
-    """Copy the ledger's entries and lots into `tables` (lots keep their ids, and so the
+    """Copy the ledger's entries, lots and keys into `tables` (lots keep their ids, and so the
     expiry's keys their length); then settle them as the ledger's are settled."""
     columns = ", ".join(_columns(connection, "ledger_lot"))
     connection.execute(
@@ -167,6 +185,11 @@ def fill_like_ledger(connection: Any, tables: dict[str, str]) -> None:
         f"INSERT INTO {tables['ledger_entry']} ({entry_columns}) "
         f"SELECT {entry_columns} FROM ledger_entry ORDER BY id"
     )
+    if "ledger_entrykey" in tables:
+        keys = ", ".join(KEY_COLUMNS)
+        connection.execute(
+            f"INSERT INTO {tables['ledger_entrykey']} ({keys}) SELECT {keys} FROM ledger_entrykey"
+        )
     for table in tables.values():
         connection.execute(f"VACUUM ANALYZE {table}")
 
