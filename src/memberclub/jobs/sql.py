@@ -77,7 +77,7 @@ KEY_TAKEN = "ledger_entrykey_pkey"
 # on the accounts themselves: without it the planner walks the account key from the first
 # account to the chunk's, so each chunk's lock cost more than the one before and a run grew
 # with the square of the program (the expiry's chunk 20 of 20 at a million members locked in
-# 263 ms, its first in 46 ms; docs/decisions.md, the expiry's growth).
+# 263 ms, its first in 46 ms; docs/decisions.md, 2026-12-04, the expiry within its aim).
 CHUNK_ACCOUNTS_LOCK = """
     SELECT id FROM ledger_account
     WHERE id BETWEEN %(first_account)s AND %(last_account)s AND id IN ({accounts})

@@ -61,7 +61,7 @@ class Lot(models.Model):
         # No index names `remaining`, and on PostgreSQL each page keeps half its room
         # (ledger/sql/0008_lot_room_to_update.pg.sql): every grant, draw and expiry rewrites a
         # lot's `remaining`, and so each rewrite stays on its page and touches no index (a HOT
-        # update). Measured in docs/decisions.md, the expiry's lots.
+        # update). Measured in docs/decisions.md, 2026-12-04, the expiry within its aim.
 
     def __str__(self) -> str:
         return gettext("lot %(id)s: %(remaining)s of %(granted)s, usable through %(until)s") % {
