@@ -53,7 +53,7 @@ def main(program: str, month: dt.date, as_of: dt.date) -> None:
     from memberclub.jobs.east import east_accrual
     from memberclub.jobs.expiry import EXPIRING_LOTS
     from memberclub.jobs.sql import day_after, entries_write
-    from memberclub.ledger.columns import ENTRY_COLUMNS, LOT_COLUMNS
+    from memberclub.ledger.columns import ENTRY_COLUMNS, KEY_COLUMNS, LOT_COLUMNS
     from memberclub.ledger.models import EntryKey
     from memberclub.programs.selectors import program_on
 
@@ -90,6 +90,7 @@ def main(program: str, month: dt.date, as_of: dt.date) -> None:
                 },
                 "entry_columns": list(ENTRY_COLUMNS),
                 "lot_columns": list(LOT_COLUMNS),
+                "key_columns": list(KEY_COLUMNS),
                 # The key every write claims: the bare tables' one unique key.
                 "entry_key": [field.column for field in EntryKey._meta.pk_fields],
             }

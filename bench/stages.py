@@ -46,8 +46,6 @@ AS_OF = dt.date(2030, 4, 1)
 TIME_AIM = 1.5
 BARE = {"ledger_entry": "bare_entry", "ledger_lot": "bare_lot"}
 SHAPE = {"ledger_entry": "shape_entry", "ledger_lot": "shape_lot", "ledger_entrykey": "shape_key"}
-# The columns of a key row (ledger_entrykey), all of them columns of the entry too.
-KEY_COLUMNS = ("program", "idempotency_key", "account_id", "effective_on")
 # The job's chunk of every account (bench.job_sql); the bare statements name it too, so that a
 # decomposition can cut them into the job's chunks.
 WHOLE_RANGE = "BETWEEN 0 AND 9223372036854775807"
@@ -67,6 +65,8 @@ class JobSql:
     entry_columns: list[str]
     # The columns of the key every journal write claims (ledger_entrykey's primary key).
     entry_key: list[str]
+    # The columns of a key row (ledger.columns.KEY_COLUMNS), each an entry's column too.
+    key_columns: list[str]
 
     @property
     def lot_key(self) -> list[str]:
@@ -105,6 +105,7 @@ def job_sql(database: Database) -> JobSql:
         expiry_write=sql["expiry"]["write"],
         entry_columns=sql["entry_columns"],
         entry_key=sql["entry_key"],
+        key_columns=sql["key_columns"],
     )
 
 
@@ -122,7 +123,7 @@ def entries_insert(sql: JobSql, select: str, entry: str, keys: str | None) -> st
     columns = ", ".join(sql.entry_columns)
     if keys is None:
         return f"INSERT INTO {entry} ({columns}) SELECT * FROM ({select}) AS q"
-    key_columns = ", ".join(KEY_COLUMNS)
+    key_columns = ", ".join(sql.key_columns)
     return (
         f"WITH q ({columns}) AS MATERIALIZED ({select}), "
         f"k AS (INSERT INTO {keys} ({key_columns}) SELECT {key_columns} FROM q) "
@@ -186,7 +187,7 @@ def fill_like_ledger(connection: Any, tables: dict[str, str]) -> None:
         f"SELECT {entry_columns} FROM ledger_entry ORDER BY id"
     )
     if "ledger_entrykey" in tables:
-        keys = ", ".join(KEY_COLUMNS)
+        keys = ", ".join(_columns(connection, "ledger_entrykey"))
         connection.execute(
             f"INSERT INTO {tables['ledger_entrykey']} ({keys}) SELECT {keys} FROM ledger_entrykey"
         )
